@@ -1,0 +1,90 @@
+"""Filling scenario templates: placeholder values drawn from the locale pools with the caller's RNG."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from datetime import date, timedelta
+from random import Random
+
+from generators.pools import LocalePools, load_pools
+from generators.scenarios import Scenario, Template
+
+_UPPER = string.ascii_uppercase
+
+
+def format_amount(value: float, pools: LocalePools) -> str:
+    """``1234.5`` -> ``$1,234.50`` or ``1 234,50 ₽``; whole amounts drop the decimals."""
+    whole = float(round(value, 2)).is_integer()
+    text = f"{value:,.0f}" if whole else f"{value:,.2f}"
+    text = text.replace(",", "\x00").replace(".", pools.decimal_separator).replace("\x00",
+                                                                                  pools.thousands_separator)
+    return f"{pools.currency_prefix}{text}{pools.currency_suffix}"
+
+
+def _amount(filler: Filler) -> str:
+    rng = filler.rng
+    magnitude = rng.choice((10, 100, 100, 1000, 1000, 1000, 10000, 100000))
+    value = rng.uniform(1, 10) * magnitude
+    value = round(value) if rng.random() < 0.6 else round(value, 2)
+    if filler.pools.currency_suffix:  # rouble amounts are larger
+        value *= 50
+    return format_amount(value, filler.pools)
+
+
+def _date(filler: Filler) -> str:
+    moment = filler.day + timedelta(days=filler.rng.randint(-3, 14))
+    return filler.pools.date_pattern.format(day=moment.day, month=filler.pools.months[moment.month - 1])
+
+
+def _phone(filler: Filler) -> str:
+    from generators.provider import format_phone, phone_digits
+
+    return format_phone(phone_digits(filler.rng, filler.pools), filler.pools)
+
+
+def _first_name(filler: Filler) -> str:
+    return filler.rng.choice(filler.pools.first_names_female if filler.rng.random() < 0.5
+                             else filler.pools.first_names_male)
+
+
+_PLACEHOLDERS: dict[str, Callable[[Filler], str]] = {
+    "first_name": _first_name,
+    "agent_name": _first_name,
+    "company": lambda f: f.rng.choice(f.scenario.companies),
+    "street_address": lambda f: f.rng.choice(f.pools.street_addresses),
+    "city": lambda f: f.rng.choice(f.pools.cities),
+    "amount": _amount,
+    "date": _date,
+    "time": lambda f: f"{f.rng.randint(8, 21):02d}:{f.rng.choice(('00', '15', '30', '45'))}",
+    "order_number": lambda f: str(f.rng.randrange(10_000_000, 100_000_000)),
+    "tracking_number": lambda f: (f"{f.rng.choice(_UPPER)}{f.rng.choice(_UPPER)}"
+                                  f"{f.rng.randrange(100_000_000, 1_000_000_000)}RU"),
+    "card_last4": lambda f: f"{f.rng.randrange(10_000):04d}",
+    "phone_number": _phone,
+    "email": lambda f: f.rng.choice(f.pools.emails),
+    "number": lambda f: str(f.rng.randint(2, 12)),
+    "code": lambda f: f"{f.rng.randrange(1_000_000):06d}",
+}
+
+
+class Filler(dict):
+    """A mapping for ``str.format_map``: fixed values (the session's client name, agent, company) are
+    stored; every other placeholder is drawn afresh on each lookup."""
+
+    def __init__(self, rng: Random, scenario: Scenario, day: date | None = None) -> None:
+        super().__init__()
+        self.rng = rng
+        self.scenario = scenario
+        self.pools = load_pools(scenario.locale)
+        self.day = day or date(2026, 1, 1)
+
+    def __missing__(self, key: str) -> str:
+        values = self.scenario.values.get(key)
+        if values is not None:
+            return self.rng.choice(values)
+        return _PLACEHOLDERS[key](self)
+
+    def fill(self, template: Template, female: bool) -> str:
+        text = template.female if female else template.male
+        return text.format_map(self) if template.fields else text
