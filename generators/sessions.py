@@ -26,7 +26,7 @@ from generators.model import AccountSpec, ProjectSpec, stable_int
 from generators.pools import LocalePools, load_pools
 from generators.scenarios import Scenario, load_scenario
 from generators.schema import FALSE, TRUE
-from generators.text import Filler
+from generators.text import Filler, spoken
 
 Row = tuple[str, ...]
 DAY_SECONDS = 86400
@@ -294,6 +294,8 @@ class DayPlan:
                 else:
                     phrases = intent.questions
                 question = fill(_pick(rng, phrases), female)
+                if voice:  # speech recognition writes what it hears in lower case
+                    question = question.lower()
                 answer = fill(_pick(rng, intent.answers), female)
                 after = intent.state
                 if rng.random() < TAG_SHARE:
@@ -334,6 +336,8 @@ class DayPlan:
                 answer, after = fill(_pick(rng, goodbye.answers), female), goodbye.state
             else:  # HANGUP: the caller put the phone down; the bot has nothing to say
                 question, answer, after = HANGUP_EVENT, "", HANGUP_STATE
+            if voice:
+                answer = spoken(answer)
             if moment < DAY_SECONDS:
                 rows.append((moment, (*head, self.format_time(moment), question, answer, state, after,
                                       TRUE if switched else FALSE, TRUE if operated else FALSE, comment, tags)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -11,6 +12,12 @@ from generators.pools import LocalePools, load_pools
 from generators.scenarios import Scenario, Template
 
 _UPPER = string.ascii_uppercase
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+ ?")
+
+
+def spoken(text: str) -> str:
+    """A reply as a voice bot says it: without emoji and arrows, which a phone line cannot carry."""
+    return _EMOJI.sub("", text).strip() if not text.isascii() else text
 
 
 def format_amount(value: float, pools: LocalePools) -> str:
@@ -68,9 +75,18 @@ _PLACEHOLDERS: dict[str, Callable[[Filler], str]] = {
 }
 
 
+STICKY = frozenset({"order_number", "tracking_number", "card_last4", "phone_number", "email", "street_address",
+                    "city"})
+"""Values that belong to the client, so that a session keeps talking about the same order, card or address."""
+
+
 class Filler(dict):
-    """A mapping for ``str.format_map``: fixed values (the session's client name, agent, company) are
-    stored; every other placeholder is drawn afresh on each lookup."""
+    """A mapping for ``str.format_map`` over one session.
+
+    Set values (the client's name, the agent's, the company) are stored; so is the first draw of a sticky
+    value and of every scenario ``[values]`` key (the product asked about is the product answered about).
+    Amounts, dates, times and counts are drawn afresh on each lookup.
+    """
 
     def __init__(self, rng: Random, scenario: Scenario, day: date | None = None) -> None:
         super().__init__()
@@ -82,8 +98,12 @@ class Filler(dict):
     def __missing__(self, key: str) -> str:
         values = self.scenario.values.get(key)
         if values is not None:
-            return self.rng.choice(values)
-        return _PLACEHOLDERS[key](self)
+            value = self[key] = self.rng.choice(values)
+            return value
+        value = _PLACEHOLDERS[key](self)
+        if key in STICKY:
+            self[key] = value
+        return value
 
     def fill(self, template: Template, female: bool) -> str:
         text = template.female if female else template.male

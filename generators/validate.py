@@ -1,0 +1,292 @@
+"""The validator: the export format and every invariant a consumer may rely on, with precise locations.
+
+Each problem names the file, the line (where the record starts), the column (number and name) and the
+rule, e.g. ``03-03-2026.csv:17:11 (msg_rt): day: 04.03.2026 00:00:03 is not on the file's day 03.03.2026``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from generators.channels import channel_from_label
+from generators.csvformat import BOM
+from generators.schema import (
+    CLIENT_ID,
+    COLUMN_NAMES,
+    COLUMNS,
+    FILE_DATE_FORMAT,
+    MSG_OPERATOR,
+    MSG_RT,
+    MSG_SWITCHED,
+    QUESTIONS_COUNT,
+    SEPARATOR,
+    SESSION_END,
+    SESSION_ID,
+    SESSION_START,
+    STATE_AFTER,
+    STATE_BEFORE,
+    Kind,
+    parse_bool,
+    parse_datetime,
+    parse_int,
+)
+
+RULES: dict[str, str] = {
+    "encoding": "the file is UTF-8",
+    "empty": "the file has a header row",
+    "separator": "fields are separated by ';'",
+    "header": "the header names the 19 columns in order",
+    "quoting": "quoted fields are closed and quotes inside them doubled",
+    "field-count": "every row has 19 fields",
+    "datetime": "date-times are real dd.MM.yyyy HH:mm:ss",
+    "integer": "counts are non-negative integers",
+    "boolean": "flags are 'true' or 'false'",
+    "channel": "channel_type is a known channel (display name or id)",
+    "client-id": "client_id is <channelType>-<botId>-<userId>",
+    "session-id": "session_id is <uuid>.<uuid4> or <clientId>.<uuid4>",
+    "day": "msg_rt lies on the file's day (UTC)",
+    "order": "rows are ordered by msg_rt",
+    "session-times": "session_start_time <= msg_rt <= session_end_time",
+    "session-constant": "session-level columns are the same on every row of a session",
+    "state-chain": "a phrase's state_before is the previous phrase's state_after in its session",
+    "count": "session_questions_count is at least the session's rows in the file",
+    "operator": "agent replies (msg_operator) follow a transfer (msg_switched) in sessions that began that day",
+}
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+_SESSION_ID = re.compile(rf"^(?:{_UUID}|.+)\.{_UUID4}$")
+_FILE_DAY = re.compile(r"(\d{2}-\d{2}-\d{4})\.csv$")
+_SESSION_COLUMNS = tuple(column.number - 1 for column in COLUMNS if column.session_level)
+_TYPED = tuple((column.number - 1, column.kind) for column in COLUMNS if column.kind is not Kind.TEXT)
+_OTHER_SEPARATORS = {",": "','", "\t": "tab", "|": "'|'"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    line: int
+    column: int
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        name = f" ({COLUMN_NAMES[self.column - 1]})" if 1 <= self.column <= len(COLUMN_NAMES) else ""
+        return f"{self.path}:{self.line}:{self.column}{name}: {self.rule}: {self.message}"
+
+
+@dataclass
+class Report:
+    path: str
+    day: date | None = None
+    rows: int = 0
+    sessions: int = 0
+    dialect: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def summary(self) -> str:
+        day = self.day.strftime("%d.%m.%Y") if self.day else "unknown"
+        if self.ok:
+            return (f"{self.path}: OK: {self.rows} rows, {self.sessions} sessions, day {day}"
+                    f"{f' ({self.dialect})' if self.dialect else ''}")
+        rules = sorted({problem.rule for problem in self.problems})
+        shown = "" if self.problem_count == len(self.problems) else f", first {len(self.problems)} listed"
+        return (f"{self.path}: FAILED: {self.problem_count} problem(s){shown} in {self.rows} rows; "
+                f"rules broken: {', '.join(rules)}")
+
+
+@dataclass(slots=True)
+class _Session:
+    values: tuple[str, ...]
+    first_line: int
+    start: datetime | None
+    end: datetime | None
+    count: int | None
+    rows: int = 0
+    last_state: str | None = None
+    switched: bool = False
+    count_reported: bool = False
+
+
+class _Collector:
+    def __init__(self, report: Report, max_errors: int) -> None:
+        self.report = report
+        self.max_errors = max_errors
+
+    def add(self, line: int, column: int, rule: str, message: str) -> None:
+        self.report.problem_count += 1
+        if len(self.report.problems) < self.max_errors:
+            self.report.problems.append(Problem(self.report.path, line, column, rule, message))
+
+
+def _records(stream) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, fields) of each record; the header is line 1."""
+    reader = csv.reader(stream, delimiter=SEPARATOR, quotechar='"', doublequote=True, strict=True)
+    line = 1
+    for fields in reader:
+        yield line, fields
+        line = reader.line_num + 1
+
+
+def validate_file(path: str | os.PathLike, *, day: date | None = None, max_errors: int = 50) -> Report:
+    """Check one export file; never raises for bad content (only problems in the report)."""
+    path = Path(path)
+    report = Report(str(path))
+    found = _Collector(report, max_errors)
+    try:
+        with open(path, "rb") as probe:
+            head = probe.read(64 * 1024)
+    except OSError as error:
+        found.add(0, 0, "encoding", f"cannot read the file: {error.strerror or error}")
+        return report
+    bom = head.startswith(BOM.encode())
+    if day is None:
+        match = _FILE_DAY.search(path.name)
+        if match:
+            try:
+                day = datetime.strptime(match.group(1), FILE_DATE_FORMAT).date()
+            except ValueError:
+                day = None
+    newline = head.find(b"\n")
+    ends = "CRLF" if newline > 0 and head[newline - 1:newline] == b"\r" else "LF"
+    quoted = head[3 if bom else 0:][:1] == b'"'
+    report.dialect = f"{'quote all' if quoted else 'minimal quoting'}, {'BOM' if bom else 'no BOM'}, {ends}"
+    with open(path, encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+        try:
+            _check(_records(stream), report, found, day)
+        except UnicodeDecodeError as error:
+            found.add(report.rows + 1, 0, "encoding", f"not UTF-8 ({error.reason} at byte {error.start})")
+        except csv.Error as error:
+            found.add(report.rows + 2, 0, "quoting", f"the CSV does not parse: {error}")
+    return report
+
+
+def _check_header(line: int, header: list[str], found: _Collector) -> bool:
+    if tuple(header) == COLUMN_NAMES:
+        return True
+    if len(header) == 1:
+        for separator, name in _OTHER_SEPARATORS.items():
+            if header[0].count(separator) >= 5:
+                found.add(line, 1, "separator", f"the header is separated by {name}, not ';'")
+                return False
+    missing = [name for name in COLUMN_NAMES if name not in header]
+    extra = [name for name in header if name not in COLUMN_NAMES]
+    if missing:
+        found.add(line, 0, "header", f"missing column(s): {', '.join(missing)}")
+    if extra:
+        found.add(line, len(COLUMN_NAMES) + 1, "header", f"unexpected column(s): {', '.join(extra)}")
+    if not missing and not extra:
+        for position, (got, expected) in enumerate(zip(header, COLUMN_NAMES, strict=False), start=1):
+            if got != expected:
+                found.add(line, position, "header", f"column {position} is {got!r}, expected {expected!r}")
+                break
+    return False
+
+
+def _check(records: Iterator[tuple[int, list[str]]], report: Report, found: _Collector, day: date | None) -> None:
+    first = next(records, None)
+    if first is None:
+        found.add(1, 0, "empty", "the file is empty: expected a header row")
+        return
+    if not _check_header(*first, found):
+        return
+    sessions: dict[str, _Session] = {}
+    previous_rt: datetime | None = None
+    day_start = day_end = None
+    for line, fields in records:
+        report.rows += 1
+        if len(fields) != len(COLUMN_NAMES):
+            which = "missing" if len(fields) < len(COLUMN_NAMES) else "extra"
+            found.add(line, min(len(fields), len(COLUMN_NAMES)) + (which == "extra"), "field-count",
+                      f"{len(fields)} fields, expected {len(COLUMN_NAMES)} ({which} columns)")
+            continue
+        parsed: dict[int, object] = {}
+        for index, kind in _TYPED:
+            text = fields[index]
+            try:
+                if kind is Kind.DATETIME:
+                    parsed[index] = parse_datetime(text)
+                elif kind is Kind.INTEGER:
+                    parsed[index] = parse_int(text)
+                else:
+                    parsed[index] = parse_bool(text)
+            except ValueError:
+                rule = {Kind.DATETIME: "datetime", Kind.INTEGER: "integer", Kind.BOOLEAN: "boolean"}[kind]
+                expectation = {Kind.DATETIME: "a real dd.MM.yyyy HH:mm:ss date-time",
+                               Kind.INTEGER: "a non-negative integer", Kind.BOOLEAN: "'true' or 'false'"}[kind]
+                found.add(line, index + 1, rule, f"{text!r} is not {expectation}")
+        moment = parsed.get(MSG_RT)
+        start, end = parsed.get(SESSION_START), parsed.get(SESSION_END)
+
+        channel = channel_from_label(fields[5])
+        if channel is None:
+            found.add(line, 6, "channel", f"unknown channel type {fields[5]!r}")
+        elif not fields[CLIENT_ID].startswith(f"{channel.id}-"):
+            found.add(line, CLIENT_ID + 1, "client-id",
+                      f"{fields[CLIENT_ID]!r} does not start with the channel type {channel.id!r}")
+        if not _SESSION_ID.match(fields[SESSION_ID]):
+            found.add(line, SESSION_ID + 1, "session-id", f"{fields[SESSION_ID]!r} is not <id>.<uuid4>")
+
+        if isinstance(moment, datetime):
+            if day is None:
+                day = moment.date()
+            if day_start is None:
+                day_start = datetime(day.year, day.month, day.day, tzinfo=moment.tzinfo)
+                day_end = day_start + timedelta(days=1)
+                report.day = day
+            if not day_start <= moment < day_end:
+                found.add(line, MSG_RT + 1, "day",
+                          f"{fields[MSG_RT]} is not on the file's day {day:%d.%m.%Y}")
+            if previous_rt is not None and moment < previous_rt:
+                found.add(line, MSG_RT + 1, "order",
+                          f"{fields[MSG_RT]} is earlier than the previous row's {previous_rt:%d.%m.%Y %H:%M:%S}")
+            previous_rt = moment
+            if isinstance(start, datetime) and isinstance(end, datetime) and not start <= moment <= end:
+                found.add(line, MSG_RT + 1, "session-times",
+                          f"{fields[MSG_RT]} is outside the session's {fields[SESSION_START]} .. {fields[SESSION_END]}")
+
+        key = fields[SESSION_ID]
+        values = tuple(fields[index] for index in _SESSION_COLUMNS)
+        session = sessions.get(key)
+        if session is None:
+            count = parsed.get(QUESTIONS_COUNT)
+            session = sessions[key] = _Session(values, line, start if isinstance(start, datetime) else None,
+                                               end if isinstance(end, datetime) else None,
+                                               count if isinstance(count, int) else None)
+        elif values != session.values:
+            for position, (got, expected) in enumerate(zip(values, session.values, strict=True)):
+                if got != expected:
+                    index = _SESSION_COLUMNS[position]
+                    found.add(line, index + 1, "session-constant",
+                              f"{got!r} differs from {expected!r} on line {session.first_line} of the same session")
+                    break
+        session.rows += 1
+        if session.count is not None and session.rows > session.count and not session.count_reported:
+            session.count_reported = True
+            found.add(line, QUESTIONS_COUNT + 1, "count",
+                      f"the session has more rows here ({session.rows}) than its count {session.count}")
+        if session.last_state is not None and fields[STATE_BEFORE] != session.last_state:
+            found.add(line, STATE_BEFORE + 1, "state-chain",
+                      f"{fields[STATE_BEFORE]!r} does not follow the previous phrase's state_after "
+                      f"{session.last_state!r}")
+        session.last_state = fields[STATE_AFTER]
+        began_today = session.start is not None and day_start is not None and session.start >= day_start
+        if parsed.get(MSG_OPERATOR) is True and not session.switched and began_today:
+            found.add(line, MSG_OPERATOR + 1, "operator", "an agent replied, but no earlier phrase of this "
+                      "session was transferred (msg_switched=true)")
+        if parsed.get(MSG_SWITCHED) is True:
+            session.switched = True
+    report.sessions = len(sessions)
+    if report.day is None:
+        report.day = day
