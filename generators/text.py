@@ -31,7 +31,7 @@ def format_amount(value: float, pools: LocalePools) -> str:
 
 def _amount(filler: Filler) -> str:
     rng = filler.rng
-    magnitude = rng.choice((10, 100, 100, 1000, 1000, 1000, 10000, 100000))
+    magnitude = rng.choice((10, 10, 100, 100, 100, 1000))
     value = rng.uniform(1, 10) * magnitude
     value = round(value) if rng.random() < 0.6 else round(value, 2)
     if filler.pools.currency_suffix:  # rouble amounts are larger
@@ -40,7 +40,9 @@ def _amount(filler: Filler) -> str:
 
 
 def _date(filler: Filler) -> str:
-    moment = filler.day + timedelta(days=filler.rng.randint(-3, 14))
+    # Mostly the days ahead (deliveries, appointments, due dates), now and then the days just past.
+    shift = filler.rng.randint(1, 14) if filler.rng.random() < 0.85 else -filler.rng.randint(1, 5)
+    moment = filler.day + timedelta(days=shift)
     return filler.pools.date_pattern.format(day=moment.day, month=filler.pools.months[moment.month - 1])
 
 

@@ -29,14 +29,14 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(message)
 
 
-def _positive(flag: str, minimum: int = 1):
+def _positive(minimum: int = 1):
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} takes a whole number >= {minimum}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag} takes a whole number >= {minimum}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
         return value
     return parse
 
@@ -45,7 +45,7 @@ def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--date takes a day as YYYY-MM-DD (e.g. 2026-03-03), got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD (e.g. 2026-03-03), got {text!r}") from None
 
 
 def _channels(text: str) -> tuple[str, ...]:
@@ -53,7 +53,7 @@ def _channels(text: str) -> tuple[str, ...]:
     unknown = [channel for channel in channels if channel not in CHANNEL_IDS]
     if not channels or unknown:
         raise argparse.ArgumentTypeError(
-            f"--channels takes a comma-separated list of {', '.join(CHANNEL_IDS)}; got {text!r}")
+            f"expected a comma-separated list of {', '.join(CHANNEL_IDS)}; got {text!r}")
     return channels
 
 
@@ -62,21 +62,21 @@ def _add_generate(commands) -> None:
         "generate", help="write realistic day files",
         description="Write one day to a file or stdout, or N days into a folder as dd-mm-yyyy.csv.")
     parser.add_argument("--date", type=_iso_date, required=True, help="the (first) day, YYYY-MM-DD")
-    parser.add_argument("--days", type=_positive("--days"), default=1, help="how many days (default 1)")
-    parser.add_argument("--sessions", type=_positive("--sessions", 0), default=300,
+    parser.add_argument("--days", type=_positive(), default=1, help="how many days (default 1)")
+    parser.add_argument("--sessions", type=_positive(0), default=300,
                         help="sessions on a weekday; weekends get 60%% (default 300)")
-    parser.add_argument("--seed", type=_positive("--seed", 0), default=DEFAULT_SEED,
+    parser.add_argument("--seed", type=_positive(0), default=DEFAULT_SEED,
                         help=f"the seed (default {DEFAULT_SEED})")
     parser.add_argument("--locale", choices=LOCALES, default="en_US", help="en_US or ru_RU (default en_US)")
-    parser.add_argument("--account-id", type=_positive("--account-id"), default=1234567,
+    parser.add_argument("--account-id", type=_positive(), default=1234567,
                         help="the account id (default 1234567)")
     parser.add_argument("--domain", choices=DOMAINS, default="banking", help="the bot's domain (default banking)")
     parser.add_argument("--channels", type=_channels, default=("telegram", "chatwidget", "resterisk"),
                         help="comma-separated channel types (default telegram,chatwidget,resterisk)")
     parser.add_argument("--project", default="Demobot", help="the project name (default Demobot)")
-    parser.add_argument("--version", type=_positive("--version"), default=1,
+    parser.add_argument("--version", type=_positive(), default=1,
                         help="the file version: 2 and up are forced regenerations (default 1)")
-    parser.add_argument("--workers", type=_positive("--workers"), default=1, help="processes (default 1)")
+    parser.add_argument("--workers", type=_positive(), default=1, help="processes (default 1)")
     parser.add_argument("--quote-all", action="store_true", help="quote every field")
     parser.add_argument("--bom", action="store_true", help="start with a UTF-8 byte order mark")
     parser.add_argument("--line-end", choices=("crlf", "lf"), default="crlf", help="crlf (default) or lf")
@@ -96,7 +96,7 @@ def _add_validate(commands) -> None:
     parser.add_argument("files", nargs="+", type=Path, help="CSV files")
     parser.add_argument("--date", type=_iso_date, default=None,
                         help="the file's day, when the name is not dd-mm-yyyy.csv (YYYY-MM-DD)")
-    parser.add_argument("--max-errors", type=_positive("--max-errors"), default=50,
+    parser.add_argument("--max-errors", type=_positive(), default=50,
                         help="stop listing a file's errors after this many (default 50)")
     parser.set_defaults(handler=_validate)
 

@@ -1,0 +1,134 @@
+"""Generation speed and memory, beside baselines measured in the same run.
+
+    python benchmarks/bench_generate.py [--rows 1000000] [--baseline-rows 30000]
+
+Prints rows/s of the realistic generator writing CSV (one process, then --workers 2), its peak RSS, and
+two baselines: a naive row built from 14 Faker calls written with csv.writer, and csv.writer alone.
+Targets (DESIGN.md §D): >= 50,000 rows/s and >= 8x the naive baseline on one core; < 150 MB RSS for 1M
+rows; 2 workers visibly faster than 1, with identical bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS_PER_SESSION = 5.95  # measured average for the account below; the child reports the real count
+DAY = "2026-03-04"  # a Wednesday: weekday traffic
+
+_CHILD = """
+import json, resource, sys, time
+from datetime import date
+from generators import AccountSpec, ProjectSpec, write_day_file
+account = AccountSpec(1234567, projects=(
+    ProjectSpec("Demobot", domain="banking", channels=("telegram", "chatwidget", "resterisk")),
+    ProjectSpec("Shop", domain="retail", channels=("vk", "whatsapp"), locale="ru_RU"),
+), sessions_per_day=int(sys.argv[1]))
+started = time.perf_counter()
+stats = write_day_file(sys.argv[2], account, date.fromisoformat(sys.argv[3]), workers=int(sys.argv[4]))
+elapsed = time.perf_counter() - started
+rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(json.dumps({"rows": stats.rows, "seconds": elapsed, "peak_rss_mb": rss / 1024}))
+"""
+
+
+def naive_faker_rows(count: int, path: str) -> float:
+    """The baseline: 14 Faker calls per row, written with csv.writer; returns rows/s."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(1)
+    started = time.perf_counter()
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, delimiter=";")
+        for _ in range(count):
+            start = fake.date_time_this_year()
+            writer.writerow((
+                f"{fake.uuid4()}.{fake.uuid4()}", start.strftime("%d.%m.%Y %H:%M:%S"),
+                fake.date_time_this_year().strftime("%d.%m.%Y %H:%M:%S"), fake.random_int(1, 30),
+                fake.sentence(nb_words=3), fake.random_element(("Telegram", "Chat widget", "Telephony")),
+                fake.user_name(), fake.uuid4(), fake.first_name(), fake.company(),
+                start.strftime("%d.%m.%Y %H:%M:%S"), fake.sentence(), fake.sentence(),
+                fake.uri_path(), fake.uri_path(), fake.boolean(), "false", "", "",
+            ))
+    return count / (time.perf_counter() - started)
+
+
+def csv_writer_only(count: int, path: str) -> float:
+    """csv.writer alone on a fixed realistic row: the ceiling for any generator; returns rows/s."""
+    row = ("20a8444a-e1dd-5865-5ee7-b03fcb65e19b.732196de-2de6-455f-b751-e2c9a4700c62", "28.01.2019 17:18:45",
+           "28.01.2019 21:18:45", "14", "", "Telegram", "demo_bot",
+           "telegram-118460129-demobot-118460129-XLA-160021967-294227430", "John", "Demobot",
+           "13.02.2019 13:41:12", "Find the nearest ATM",
+           "The nearest ATM is located at the Queens Plaza subway station", "/Menu", "/ATM/Search",
+           "false", "false", "", "ATMs")
+    started = time.perf_counter()
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
+        for _ in range(count):
+            writer.writerow(row)
+    return count / (time.perf_counter() - started)
+
+
+def run_generator(sessions: int, path: str, workers: int) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    output = subprocess.run([sys.executable, "-c", _CHILD, str(sessions), path, DAY, str(workers)],
+                            check=True, capture_output=True, text=True, env=env, cwd=ROOT).stdout
+    return json.loads(output)
+
+
+def digest(path: str) -> str:
+    hasher = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()[:16]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows to generate, at least (default 1M)")
+    parser.add_argument("--baseline-rows", type=int, default=30_000, help="rows for the naive baseline")
+    args = parser.parse_args()
+    sessions = int(args.rows / ROWS_PER_SESSION) + 1
+
+    with tempfile.TemporaryDirectory(prefix="jaicp-bench-") as folder:
+        naive = naive_faker_rows(args.baseline_rows, os.path.join(folder, "naive.csv"))
+        ceiling = csv_writer_only(args.rows // 4, os.path.join(folder, "plain.csv"))
+        one = run_generator(sessions, os.path.join(folder, "one.csv"), 1)
+        two = run_generator(sessions, os.path.join(folder, "two.csv"), 2)
+        same = digest(os.path.join(folder, "one.csv")) == digest(os.path.join(folder, "two.csv"))
+
+    rate_one = one["rows"] / one["seconds"]
+    rate_two = two["rows"] / two["seconds"]
+    print(f"rows generated               {one['rows']:>12,}")
+    print(f"baseline: naive Faker row    {naive:>12,.0f} rows/s")
+    print(f"baseline: csv.writer alone   {ceiling:>12,.0f} rows/s")
+    print(f"jaicp-mock, 1 worker         {rate_one:>12,.0f} rows/s  ({rate_one / naive:.1f}x naive)  "
+          f"peak RSS {one['peak_rss_mb']:.0f} MB")
+    print(f"jaicp-mock, 2 workers        {rate_two:>12,.0f} rows/s  ({rate_two / rate_one:.2f}x 1 worker)  "
+          f"peak RSS {two['peak_rss_mb']:.0f} MB per process")
+    print(f"identical bytes, 1 vs 2      {same}")
+    checks = {
+        ">= 50,000 rows/s on one core": rate_one >= 50_000,
+        ">= 8x the naive baseline": rate_one >= 8 * naive,
+        "< 150 MB peak RSS": one["peak_rss_mb"] < 150,
+        "2 workers faster than 1": rate_two > rate_one * 1.2,
+        "identical bytes for any worker count": same,
+    }
+    for name, passed in checks.items():
+        print(f"  [{'pass' if passed else 'FAIL'}] {name}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
