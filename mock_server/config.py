@@ -1,0 +1,406 @@
+"""The server's TOML configuration, read once into frozen dataclasses and checked key by key.
+
+A mistake in the file is reported at start as ``<file>: <key>: <reason>``, e.g.
+``mock.toml: accounts[0].projects[1].domain: unknown domain 'bank'; accepted: banking, delivery, ...``,
+because a mock that starts with a silently ignored typo makes a client's test pass for the wrong reason.
+Unknown keys are errors for the same reason.
+
+Without ``--config`` the built-in demo (``mock_server/demo.toml``) is used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from generators.channels import CHANNELS_BY_ID
+from generators.model import (
+    CHANNEL_LABELS,
+    DEFAULT_SEED,
+    LINE_ENDS,
+    SESSION_ID_STYLES,
+    AccountSpec,
+    Dialect,
+    ProjectSpec,
+)
+from generators.scenarios import DOMAINS, LOCALES
+from mock_server.clock import as_utc, parse_instant
+
+DEMO_SOURCE = "<built-in demo configuration>"
+RAWLOGS_ROLE = "RAWLOGS_ANALYTIC"
+BUSINESS_PLANS = ("JAICP Business Standard", "JAICP Business Pro", "JAICP Business Pro+", "JAICP Business Ultra",
+                  "JAICP Business Enterprise")
+"""Plans on which raw-log download is on automatically from the switch to the plan (DESIGN.md §A1)."""
+MAX_CLEANUP_DAYS = 999
+
+
+def is_business_plan(plan: str | None) -> bool:
+    """Whether ``plan`` is a JAICP Business plan (case and spacing do not matter; ``Business Pro`` counts)."""
+    if not plan:
+        return False
+    normal = " ".join(plan.split()).casefold()
+    normal = normal if normal.startswith("jaicp ") else f"jaicp {normal}"
+    return normal in {name.casefold() for name in BUSINESS_PLANS}
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be served: names the file, the key and the reason."""
+
+    def __init__(self, source: str, key: str, reason: str) -> None:
+        super().__init__(f"{source}: {key}: {reason}")
+        self.source = source
+        self.key = key
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class UserConfig:
+    login: str
+    password: str = field(repr=False)
+    roles: tuple[str, ...] = ()
+    admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectConfig:
+    name: str
+    domain: str = "banking"
+    channels: tuple[str, ...] = ("telegram", "chatwidget", "resterisk")
+    locale: str | None = None
+    code: str | None = None
+    weight: float = 1.0
+    cleanup_days: int | None = None
+
+    def spec(self) -> ProjectSpec:
+        return ProjectSpec(self.name, domain=self.domain, channels=self.channels, locale=self.locale,
+                           code=self.code, weight=self.weight)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConfig:
+    id: int
+    projects: tuple[ProjectConfig, ...]
+    users: tuple[UserConfig, ...] = ()
+    plan: str | None = None
+    plan_since: datetime | None = None
+    rawlogs_enabled_at: datetime | None = None
+    cleanup_days: int | None = None
+    locale: str = "en_US"
+    sessions_per_day: int = 300
+    weekend_factor: float = 0.6
+    utc_offset_hours: int | None = None
+    session_id_style: str = "uuid5"
+    quote_all: bool = False
+    bom: bool = False
+    line_end: str = "crlf"
+    channel_labels: str = "display"
+
+    def spec(self) -> AccountSpec:
+        """What the generators need to write this account's days."""
+        return AccountSpec(self.id, projects=tuple(project.spec() for project in self.projects), locale=self.locale,
+                           sessions_per_day=self.sessions_per_day, weekend_factor=self.weekend_factor,
+                           utc_offset_hours=self.utc_offset_hours, session_id_style=self.session_id_style)
+
+    def content_key(self, seed: int) -> str:
+        """A stable hash of what decides this account's bytes (not its users or plan): names its file cache."""
+        return hashlib.sha256(repr((seed, self.spec(), self.dialect())).encode()).hexdigest()[:12]
+
+    def dialect(self) -> Dialect:
+        return Dialect(quote_all=self.quote_all, bom=self.bom, line_end=LINE_ENDS[self.line_end],
+                       channel_labels=self.channel_labels)
+
+
+@dataclass(frozen=True, slots=True)
+class MockConfig:
+    accounts: tuple[AccountConfig, ...]
+    seed: int = DEFAULT_SEED
+    generation_time: time = time(0, 1)
+    """When (UTC) the previous day's file is written and the cleanup job runs."""
+    regeneration_delay_seconds: int = 600
+    source: str = field(default=DEMO_SOURCE, compare=False)
+    """Where the configuration came from, for messages; not part of the state's identity."""
+
+    def account(self, account_id: int) -> AccountConfig | None:
+        for account in self.accounts:
+            if account.id == account_id:
+                return account
+        return None
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == DEMO_SOURCE
+
+    def fingerprint(self) -> str:
+        """A stable hash of everything that decides the served bytes and the initial state."""
+        return hashlib.sha256(repr(dataclasses.astuple(dataclasses.replace(self, source=""))).encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Loading
+
+def load_config(path: str | Path | None = None) -> MockConfig:
+    """Read and check a TOML file (or the built-in demo when ``path`` is None); raises ConfigError."""
+    if path is None:
+        text = resources.files("mock_server").joinpath("demo.toml").read_text(encoding="utf-8")
+        return parse_config(text, DEMO_SOURCE)
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(source, "(file)", "no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(source, "(file)", "is a folder, not a TOML file") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(source, "(file)", f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise ConfigError(source, "(file)", error.strerror or str(error)) from None
+    return parse_config(text, source)
+
+
+def demo_config() -> MockConfig:
+    return load_config(None)
+
+
+def parse_config(text: str, source: str = "<string>") -> MockConfig:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(source, "(TOML syntax)", str(error)) from None
+    root = _Table(document, "", source)
+    seed = root.integer("seed", DEFAULT_SEED, minimum=0)
+    generation_time = root.clock_time("generation_time", time(0, 1))
+    delay = root.integer("regeneration_delay_seconds", 600, minimum=0, maximum=366 * 86400)
+    accounts = tuple(_account(table) for table in root.tables("accounts", required=True))
+    root.finish()
+
+    seen_ids: dict[int, str] = {}
+    seen_logins: dict[str, str] = {}
+    for index, account in enumerate(accounts):
+        key = f"accounts[{index}].id"
+        if account.id in seen_ids:
+            raise ConfigError(source, key, f"account {account.id} is already defined at {seen_ids[account.id]}")
+        seen_ids[account.id] = key
+        for user_index, user in enumerate(account.users):
+            user_key = f"accounts[{index}].users[{user_index}].login"
+            if user.login in seen_logins:
+                raise ConfigError(source, user_key, f"login {user.login!r} is already used at "
+                                  f"{seen_logins[user.login]}; a login belongs to one account")
+            seen_logins[user.login] = user_key
+    return MockConfig(accounts=accounts, seed=seed, generation_time=generation_time,
+                      regeneration_delay_seconds=delay, source=source)
+
+
+def _account(table: _Table) -> AccountConfig:
+    account_id = table.integer("id", required=True, minimum=1, maximum=2**53)
+    plan = table.string("plan", None)
+    plan_since = table.instant("plan_since", None)
+    if is_business_plan(plan) and plan_since is None:
+        raise table.error("plan_since", f"{plan!r} is a business plan: give the date-time of the switch to it "
+                                        "(raw logs are enabled from then)")
+    enabled_at = table.instant("rawlogs_enabled_at", None)
+    cleanup_days = table.integer("cleanup_days", None, minimum=0, maximum=MAX_CLEANUP_DAYS)
+    locale = table.choice("locale", LOCALES, "en_US")
+    sessions = table.integer("sessions_per_day", 300, minimum=0, maximum=10_000_000)
+    weekend_factor = table.number("weekend_factor", 0.6, minimum=0, maximum=10)
+    utc_offset = table.integer("utc_offset_hours", None, minimum=-12, maximum=14)
+    session_id_style = table.choice("session_id_style", SESSION_ID_STYLES, "uuid5")
+    quote_all = table.boolean("quote_all", False)
+    bom = table.boolean("bom", False)
+    line_end = table.choice("line_end", tuple(LINE_ENDS), "crlf")
+    channel_labels = table.choice("channel_labels", CHANNEL_LABELS, "display")
+    projects = tuple(_project(item) for item in table.tables("projects", required=True))
+    names = [project.name for project in projects]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise table.error(f"projects[{index}].name", f"project {name!r} is already defined in this account")
+    users = tuple(_user(item) for item in table.tables("users"))
+    table.finish()
+    account = AccountConfig(
+        id=account_id, projects=projects, users=users, plan=plan, plan_since=plan_since,
+        rawlogs_enabled_at=enabled_at, cleanup_days=cleanup_days, locale=locale, sessions_per_day=sessions,
+        weekend_factor=weekend_factor, utc_offset_hours=utc_offset, session_id_style=session_id_style,
+        quote_all=quote_all, bom=bom, line_end=line_end, channel_labels=channel_labels)
+    try:  # the generators' own checks, so nothing the server accepts can fail later at generation time
+        account.spec()
+        account.dialect()
+    except ValueError as error:
+        raise table.error("(account)", str(error)) from None
+    return account
+
+
+def _project(table: _Table) -> ProjectConfig:
+    name = table.string("name", required=True, nonempty=True)
+    domain = table.choice("domain", DOMAINS, "banking")
+    channels = table.string_list("channels", ("telegram", "chatwidget", "resterisk"), choices=tuple(CHANNELS_BY_ID),
+                                 nonempty=True)
+    locale = table.choice("locale", LOCALES, None)
+    code = table.string("code", None)
+    weight = table.number("weight", 1.0, minimum=1e-9, maximum=1e9)
+    cleanup_days = table.integer("cleanup_days", None, minimum=0, maximum=MAX_CLEANUP_DAYS)
+    table.finish()
+    project = ProjectConfig(name=name, domain=domain, channels=channels, locale=locale, code=code, weight=weight,
+                            cleanup_days=cleanup_days)
+    try:
+        project.spec()
+    except ValueError as error:
+        raise table.error("code" if code is not None and "code" in str(error) else "(project)", str(error)) from None
+    return project
+
+
+def _user(table: _Table) -> UserConfig:
+    login = table.string("login", required=True, nonempty=True)
+    if ":" in login:
+        raise table.error("login", "a login cannot contain ':' (HTTP basic authentication splits on it)")
+    password = table.string("password", required=True)
+    roles = table.string_list("roles", ())
+    admin = table.boolean("admin", False)
+    table.finish()
+    return UserConfig(login=login, password=password, roles=roles, admin=admin)
+
+
+_MISSING = object()
+
+
+class _Table:
+    """One TOML table being read: typed getters that name the full key on error, and an unknown-key check."""
+
+    def __init__(self, data: dict[str, Any], prefix: str, source: str) -> None:
+        self.data = data
+        self.prefix = prefix
+        self.source = source
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def error(self, name: str, reason: str) -> ConfigError:
+        return ConfigError(self.source, self.key(name), reason)
+
+    def _get(self, name: str, default: Any, required: bool) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            if required:
+                raise self.error(name, "is required")
+            return _MISSING if default is _MISSING else default
+        return self.data[name]
+
+    def integer(self, name: str, default: Any = None, *, required: bool = False, minimum: int | None = None,
+                maximum: int | None = None) -> Any:
+        value = self._get(name, _MISSING, required)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(name, f"must be a whole number, got {_show(value)}")
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+            raise self.error(name, f"must be {bounds}, got {value}")
+        return value
+
+    def number(self, name: str, default: float, *, minimum: float, maximum: float) -> float:
+        value = self._get(name, _MISSING, False)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(name, f"must be a number, got {_show(value)}")
+        if not minimum <= value <= maximum:
+            raise self.error(name, f"must be between {minimum:g} and {maximum:g}, got {value}")
+        return float(value)
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self._get(name, _MISSING, False)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(name, f"must be true or false, got {_show(value)}")
+        return value
+
+    def string(self, name: str, default: Any = None, *, required: bool = False, nonempty: bool = False) -> Any:
+        value = self._get(name, _MISSING, required)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, str):
+            raise self.error(name, f"must be a string, got {_show(value)}")
+        if nonempty and not value.strip():
+            raise self.error(name, "must not be empty")
+        return value
+
+    def choice(self, name: str, choices: tuple[str, ...], default: Any) -> Any:
+        value = self._get(name, _MISSING, False)
+        if value is _MISSING:
+            return default
+        if value not in choices:
+            raise self.error(name, f"unknown value {_show(value)}; accepted: {', '.join(choices)}")
+        return value
+
+    def string_list(self, name: str, default: tuple[str, ...], *, choices: tuple[str, ...] | None = None,
+                    nonempty: bool = False) -> tuple[str, ...]:
+        value = self._get(name, _MISSING, False)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.error(name, f"must be a list of strings, got {_show(value)}")
+        if nonempty and not value:
+            raise self.error(name, "must list at least one value")
+        if choices is not None:
+            unknown = [item for item in value if item not in choices]
+            if unknown:
+                raise self.error(name, f"unknown value(s) {', '.join(map(repr, unknown))}; accepted: "
+                                       f"{', '.join(choices)}")
+        return tuple(value)
+
+    def instant(self, name: str, default: Any) -> datetime | None:
+        value = self._get(name, _MISSING, False)
+        if value is _MISSING:
+            return default
+        if isinstance(value, datetime):
+            return as_utc(value)
+        if isinstance(value, date):
+            return datetime.combine(value, time(), tzinfo=UTC)
+        if isinstance(value, str):
+            try:
+                return parse_instant(value)
+            except ValueError as error:
+                raise self.error(name, str(error)) from None
+        raise self.error(name, f"must be a date-time such as 2026-01-10T12:00:00Z, got {_show(value)}")
+
+    def clock_time(self, name: str, default: time) -> time:
+        value = self._get(name, _MISSING, False)
+        if value is _MISSING:
+            return default
+        if isinstance(value, time):
+            return value.replace(microsecond=0, tzinfo=None)
+        if isinstance(value, str):
+            try:
+                parsed = time.fromisoformat(value)
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None and len(value) in (5, 8):
+                return parsed
+        raise self.error(name, f"must be a UTC time of day as HH:MM or HH:MM:SS, e.g. \"00:01\", got {_show(value)}")
+
+    def tables(self, name: str, *, required: bool = False) -> list[_Table]:
+        value = self._get(name, _MISSING, required)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise self.error(name, f"must be an array of tables ([[{self.key(name)}]]), got {_show(value)}")
+        if required and not value:
+            raise self.error(name, "needs at least one entry")
+        return [_Table(item, f"{self.key(name)}[{index}].", self.source) for index, item in enumerate(value)]
+
+    def finish(self) -> None:
+        unknown = [name for name in self.data if name not in self.used]
+        if unknown:
+            accepted = ", ".join(sorted(self.used))
+            raise self.error(unknown[0], f"unknown key; accepted here: {accepted}")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

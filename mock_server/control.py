@@ -1,0 +1,265 @@
+"""The control API under ``/_mock/``: what a test harness uses to set the scene.
+
+Health, reset, the clock, accounts and projects (as support or a plan switch would change them), users, the
+day files with their status, the request journal and the OpenAPI document. Input is checked field by field;
+a mistake answers 400 with the envelope, naming the field (``mock.bad_field``, ``mock.unknown_field``).
+Access is checked for the whole prefix in :mod:`mock_server.app` (loopback, or the bearer token).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from mock_server.clock import format_instant, parse_instant
+from mock_server.config import MAX_CLEANUP_DAYS
+from mock_server.errors import ApiError
+from mock_server.rawlogs import current_state, shown
+from mock_server.rules import file_day
+from mock_server.state import UNSET, MockState, describe_user
+
+MAX_LISTED_DAYS = 400
+DEFAULT_LISTED_DAYS = 30
+DEFAULT_JOURNAL_LIMIT = 100
+
+blueprint = Blueprint("control", __name__, url_prefix="/_mock")
+
+
+def _body(accepted: tuple[str, ...]) -> dict[str, Any]:
+    """The request's JSON object, with only ``accepted`` keys."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError("mock.bad_json")
+    for key in data:
+        if key not in accepted:
+            raise ApiError("mock.unknown_field", field=shown(str(key)), accepted=", ".join(accepted))
+    return data
+
+
+def _account_id(text: str, state: MockState) -> int:
+    known = ", ".join(str(account.id) for account in state.config.accounts)
+    if not text.isascii() or not text.isdigit() or len(text) > 16 or int(text) not in state.snapshot().accounts:
+        raise ApiError("mock.unknown_account", accountId=shown(text), known=known)
+    return int(text)
+
+
+def _instant_or_none(data: dict, key: str) -> Any:
+    if key not in data:
+        return UNSET
+    value = data[key]
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as error:
+        raise ApiError("mock.bad_field", field=key, reason=str(error)) from None
+
+
+def _days_or_none(data: dict, key: str = "cleanup_days") -> Any:
+    if key not in data:
+        return UNSET
+    value = data[key]
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or not 0 <= value <= MAX_CLEANUP_DAYS):
+        raise ApiError("mock.bad_field", field=key,
+                       reason=f"a whole number of days from 0 to {MAX_CLEANUP_DAYS}, or null for no cleanup")
+    return value
+
+
+@blueprint.get("/health")
+def health() -> Response:
+    state = current_state()
+    return jsonify({"status": "ok", "now": format_instant(state.now()), "clock": state.clock.describe(),
+                    "accounts": [account.id for account in state.config.accounts], "config": state.config.source})
+
+
+@blueprint.post("/reset")
+def reset() -> Response:
+    state = current_state()
+    state.reset()
+    return jsonify({"status": "reset", "clock": state.clock.describe()})
+
+
+@blueprint.get("/clock")
+def get_clock() -> Response:
+    return jsonify(current_state().clock.describe())
+
+
+@blueprint.post("/clock")
+def set_clock() -> Response:
+    """``{"now": ISO | null, "advance_seconds": N, "frozen": bool}``, applied in that order."""
+    data = _body(("now", "advance_seconds", "frozen"))
+    if not data:
+        raise ApiError("mock.bad_field", field="(body)", reason="give at least one of now, advance_seconds, frozen")
+    clock = current_state().clock
+    moment = _instant_or_none(data, "now")
+    seconds = data.get("advance_seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) \
+            or abs(seconds) > 1e11:
+        raise ApiError("mock.bad_field", field="advance_seconds", reason="a number of seconds, e.g. 600")
+    frozen = data.get("frozen")
+    if frozen is not None and not isinstance(frozen, bool):
+        raise ApiError("mock.bad_field", field="frozen", reason="true or false")
+    if moment is None:
+        clock.use_real_time()
+    elif moment is not UNSET:
+        clock.set(moment)
+    if seconds:
+        clock.advance(seconds)
+    if frozen is not None:
+        clock.freeze(frozen)
+    return jsonify(clock.describe())
+
+
+@blueprint.get("/accounts")
+def list_accounts() -> Response:
+    state = current_state()
+    return jsonify({"accounts": [state.describe_account(account.id) for account in state.config.accounts]})
+
+
+@blueprint.get("/accounts/<account_id>")
+def get_account(account_id: str) -> Response:
+    state = current_state()
+    return jsonify(state.describe_account(_account_id(account_id, state)))
+
+
+@blueprint.patch("/accounts/<account_id>")
+def patch_account(account_id: str) -> Response:
+    """``plan``, ``plan_since``, ``rawlogs_enabled_at`` (null disables), ``cleanup_days`` (null: off)."""
+    state = current_state()
+    target = _account_id(account_id, state)
+    data = _body(("plan", "plan_since", "rawlogs_enabled_at", "cleanup_days"))
+    plan = data.get("plan", UNSET)
+    if plan is not UNSET and plan is not None and (not isinstance(plan, str) or len(plan) > 200):
+        raise ApiError("mock.bad_field", field="plan", reason="a plan name such as \"JAICP Business Pro\", or null")
+    state.update_account(target, plan=plan, plan_since=_instant_or_none(data, "plan_since"),
+                         rawlogs_enabled_at=_instant_or_none(data, "rawlogs_enabled_at"),
+                         cleanup_days=_days_or_none(data))
+    return jsonify(state.describe_account(target))
+
+
+@blueprint.patch("/accounts/<account_id>/projects/<name>")
+def patch_project(account_id: str, name: str) -> Response:
+    """``cleanup_days`` of one project; the smallest retention applies to the whole account."""
+    state = current_state()
+    target = _account_id(account_id, state)
+    names = [project.name for project in state.account(target).projects]
+    if name not in names:
+        raise ApiError("mock.unknown_project", accountId=target, project=shown(name), known=", ".join(names))
+    data = _body(("cleanup_days",))
+    state.update_project(target, name, cleanup_days=_days_or_none(data))
+    return jsonify(state.describe_account(target))
+
+
+@blueprint.get("/users")
+def list_users() -> Response:
+    users = current_state().snapshot().users.values()
+    return jsonify({"users": [describe_user(user) for user in sorted(users, key=lambda user: user.login)]})
+
+
+@blueprint.put("/users/<login>")
+def put_user(login: str) -> tuple[Response, int]:
+    """Create or replace a user: ``{"password", "account", "roles": [...], "admin": bool}``."""
+    state = current_state()
+    data = _body(("password", "account", "roles", "admin"))
+    if ":" in login or not login.strip() or len(login) > 256:
+        raise ApiError("mock.bad_field", field="login", reason="a non-empty login without ':' (at most 256 chars)")
+    password = data.get("password")
+    if not isinstance(password, str):
+        raise ApiError("mock.bad_field", field="password", reason="required, a string")
+    account = data.get("account")
+    if isinstance(account, bool) or not isinstance(account, int) or account not in state.snapshot().accounts:
+        known = ", ".join(str(item.id) for item in state.config.accounts)
+        raise ApiError("mock.bad_field", field="account", reason=f"required, one of the account ids {known}")
+    roles = data.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(role, str) and role for role in roles):
+        raise ApiError("mock.bad_field", field="roles", reason="a list of role names, e.g. [\"RAWLOGS_ANALYTIC\"]")
+    admin = data.get("admin", False)
+    if not isinstance(admin, bool):
+        raise ApiError("mock.bad_field", field="admin", reason="true or false")
+    existed = state.user(login) is not None
+    user = state.put_user(login, password, account, roles, admin)
+    return jsonify(describe_user(user)), 200 if existed else 201
+
+
+@blueprint.delete("/users/<login>")
+def delete_user(login: str) -> tuple[str, int]:
+    if not current_state().delete_user(login):
+        raise ApiError("mock.unknown_user", login=shown(login))
+    return "", 204
+
+
+@blueprint.get("/accounts/<account_id>/files")
+def list_files(account_id: str) -> Response:
+    """Each day from ``from`` to ``to`` (default: the last 30 days) with its status and versions."""
+    state = current_state()
+    target = _account_id(account_id, state)
+    now = state.now()
+    end = _query_day("to", now.date())
+    start = _query_day("from", end - timedelta(days=DEFAULT_LISTED_DAYS - 1))
+    if start > end:
+        raise ApiError("mock.bad_query", param="from", reason="must not be after 'to'")
+    if (end - start).days >= MAX_LISTED_DAYS:
+        raise ApiError("mock.bad_query", param="from", reason=f"list at most {MAX_LISTED_DAYS} days at a time")
+    days = []
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
+        status = state.day_status(target, day, now)
+        entry: dict[str, Any] = {
+            "date": file_day(day), "status": status.status.value, "dueAt": format_instant(status.due_at),
+            "servedVersion": status.served.number if status.served else None,
+            "readyAt": format_instant(status.pending.generated_at) if status.pending else None,
+            "versions": [{"version": version.number, "generatedAt": format_instant(version.generated_at),
+                          "ready": version.generated_at <= now, "scheduled": version.scheduled}
+                         for version in status.versions],
+            "url": f"/restapi/rawlogs/{file_day(day)}.csv",
+        }
+        days.append(entry)
+    return jsonify({"accountId": target, "now": format_instant(now), "from": file_day(start), "to": file_day(end),
+                    "days": days})
+
+
+def _query_day(name: str, default: date) -> date:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    for parse in (date.fromisoformat, _dd_mm_yyyy):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    raise ApiError("mock.bad_query", param=name, reason=f"a day as YYYY-MM-DD or dd-mm-yyyy, got {shown(text)}")
+
+
+def _dd_mm_yyyy(text: str) -> date:
+    parts = text.split("-")
+    if len(parts) != 3 or [len(part) for part in parts] != [2, 2, 4] or not all(
+            part.isascii() and part.isdigit() for part in parts):
+        raise ValueError(text)
+    return date(int(parts[2]), int(parts[1]), int(parts[0]))
+
+
+@blueprint.get("/requests")
+def get_requests() -> Response:
+    """The journal, oldest first: the last ``limit`` (default 100, at most the capacity) requests."""
+    journal = current_state().journal
+    text = request.args.get("limit", str(DEFAULT_JOURNAL_LIMIT))
+    if not text.isascii() or not text.isdigit() or int(text) > journal.capacity:
+        raise ApiError("mock.bad_query", param="limit", reason=f"a whole number from 0 to {journal.capacity}")
+    return jsonify({"capacity": journal.capacity, "total": journal.total, "requests": journal.entries(int(text))})
+
+
+@blueprint.delete("/requests")
+def clear_requests() -> tuple[str, int]:
+    current_state().journal.clear()
+    return "", 204
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    from mock_server.openapi import openapi_document
+
+    return jsonify(openapi_document(request.host_url.rstrip("/")))

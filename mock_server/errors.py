@@ -1,0 +1,148 @@
+"""Every error the mock answers with: one table of codes, statuses and messages, and one JSON envelope.
+
+A client under test branches on the status and on ``error``; a person reading a log acts on ``message``.
+Keeping them in one table means no handler invents a status of its own, the README's table is this table,
+and a test can check that every code has a message that fills in.
+
+The envelope follows the platform's API errors: ``{"error": "<code>", "message": "...", "args": {...}}``.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+from flask import Response, json
+
+BASIC_CHALLENGE = 'Basic realm="JAICP"'
+BEARER_CHALLENGE = 'Bearer realm="jaicp-mock"'
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    status: int
+    template: str
+    """A ``str.format`` template over the error's args."""
+
+
+ERRORS: dict[str, ErrorSpec] = {
+    # Authentication and authorization (rawlogs endpoints).
+    "rawlogs.unauthorized": ErrorSpec(
+        401, "Send the login and password of a platform user with HTTP basic authentication."),
+    "rawlogs.missing_role": ErrorSpec(
+        403, "User {login} lacks the role RAWLOGS_ANALYTIC needed to download raw logs; "
+             "the account administrator can grant it."),
+    "rawlogs.disabled": ErrorSpec(
+        403, "Raw-log download is not enabled for account {accountId}; support enables it, and it is on "
+             "automatically from the switch to a JAICP Business plan."),
+    "rawlogs.not_admin": ErrorSpec(
+        403, "Only the account administrator can regenerate raw logs, and user {login} is not one."),
+    "rawlogs.foreign_account": ErrorSpec(
+        403, "User {login} belongs to account {userAccountId}, not {accountId}; an administrator can "
+             "regenerate only their own account's files."),
+    # Malformed requests.
+    "rawlogs.bad_date": ErrorSpec(
+        400, "'{value}' is not a day: write a real calendar date as {shape}, e.g. {example}."),
+    "rawlogs.bad_account_id": ErrorSpec(
+        400, "'{value}' is not an account id: use the account's number, e.g. /restapi/rawlogs/run/1234567/03-03-2023."),
+    "rawlogs.bad_force": ErrorSpec(
+        400, "force takes true or false, got '{value}'."),
+    "rawlogs.bad_request": ErrorSpec(
+        400, "The request could not be understood: {detail}"),
+    # No file for that day (each reason its own code).
+    "rawlogs.not_generated_yet": ErrorSpec(
+        404, "The file for {date} is not generated yet: it is written at {dueAt}, 00:01 UTC after the day ends."),
+    "rawlogs.generation_pending": ErrorSpec(
+        404, "The file for {date} is being generated and can be downloaded from {readyAt}."),
+    "rawlogs.before_enablement": ErrorSpec(
+        404, "There is no file for {date}: raw-log download was enabled for account {accountId} at {enabledAt}, "
+             "and days generated before that are never available."),
+    "rawlogs.cleaned": ErrorSpec(
+        404, "The file for {date} was removed by the account's log cleanup, which keeps {retentionDays} day(s); "
+             "days before {cutoff} are gone."),
+    # Regeneration conflicts.
+    "rawlogs.day_not_over": ErrorSpec(
+        409, "{date} cannot be generated on demand yet: its file is first written at {dueAt}."),
+    "rawlogs.file_exists": ErrorSpec(
+        409, "The file for {date} already exists (version {version}); add force=true to generate it again."),
+    # Routing and protocol.
+    "rawlogs.not_found": ErrorSpec(
+        404, "There is no endpoint at '{path}'; raw logs are at /restapi/rawlogs/dd-mm-yyyy.csv."),
+    "rawlogs.method_not_allowed": ErrorSpec(
+        405, "{method} is not allowed on '{path}'; use {allowed}."),
+    "rawlogs.range_not_satisfiable": ErrorSpec(
+        416, "The requested byte range is outside the file ({length} bytes)."),
+    "rawlogs.http_error": ErrorSpec(
+        400, "The request was rejected: {detail}"),
+    "rawlogs.internal": ErrorSpec(
+        500, "The mock server failed on this request; the error is in its log. Please report it."),
+    # The control API.
+    "mock.not_loopback": ErrorSpec(
+        403, "The control API answers loopback clients only (127.0.0.1, ::1); start the server with "
+             "--control-token to reach it from {remoteAddr}."),
+    "mock.bad_token": ErrorSpec(
+        401, "The control API needs the header 'Authorization: Bearer <token>' with the server's --control-token."),
+    "mock.bad_json": ErrorSpec(
+        400, "Send a JSON object in the body with Content-Type: application/json."),
+    "mock.unknown_field": ErrorSpec(
+        400, "Unknown field '{field}'; accepted: {accepted}."),
+    "mock.bad_field": ErrorSpec(
+        400, "{field}: {reason}"),
+    "mock.bad_query": ErrorSpec(
+        400, "Query parameter {param}: {reason}"),
+    "mock.unknown_account": ErrorSpec(
+        404, "There is no account '{accountId}'; configured accounts: {known}."),
+    "mock.unknown_project": ErrorSpec(
+        404, "Account {accountId} has no project '{project}'; its projects: {known}."),
+    "mock.unknown_user": ErrorSpec(
+        404, "There is no user '{login}'."),
+    "mock.not_found": ErrorSpec(
+        404, "There is no control endpoint at '{path}'; see /_mock/openapi.json."),
+    "mock.method_not_allowed": ErrorSpec(
+        405, "{method} is not allowed on '{path}'; use {allowed}."),
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def render_message(code: str, args: dict) -> str:
+    """The code's message with ``args`` filled in (a missing arg shows as ``?`` rather than failing)."""
+    return string.Formatter().vformat(ERRORS[code].template, (), _Blank(args))
+
+
+class ApiError(Exception):
+    """Raised anywhere below a view; the app's handler turns it into the envelope.
+
+    ``status`` overrides the table only for HTTP errors passed through from Werkzeug (``rawlogs.http_error``).
+    """
+
+    def __init__(self, code: str, *, status: int | None = None, headers: dict[str, str] | None = None,
+                 **args: object) -> None:
+        if code not in ERRORS:
+            raise KeyError(f"unknown error code {code!r}")
+        super().__init__(code)
+        self.code = code
+        self.status = status or ERRORS[code].status
+        self.headers = headers or {}
+        self.args_ = args
+
+    def response(self) -> Response:
+        return error_response(self.code, status=self.status, headers=self.headers, **self.args_)
+
+
+def error_response(code: str, *, status: int | None = None, headers: dict[str, str] | None = None,
+                   **args: object) -> Response:
+    """The JSON envelope for ``code``; 401s carry their challenge."""
+    spec = ERRORS[code]
+    body = json.dumps({"error": code, "message": render_message(code, args), "args": args})
+    response = Response(body + "\n", status=status or spec.status, mimetype="application/json")
+    if code == "rawlogs.unauthorized":
+        response.headers["WWW-Authenticate"] = BASIC_CHALLENGE
+    elif code == "mock.bad_token":
+        response.headers["WWW-Authenticate"] = BEARER_CHALLENGE
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

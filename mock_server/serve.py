@@ -1,0 +1,209 @@
+"""``jaicp-mock serve``: the mock on waitress (a production WSGI server, not Flask's development server).
+
+At start it prints the base URL with the real port (``--port 0`` picks a free one), the users and a curl line
+that downloads the latest available day. Without ``--data-dir`` the state lives in a temporary folder removed
+at exit; with it, the clock, control-API changes and pending regenerations survive a restart. SIGINT and
+SIGTERM stop it cleanly with exit status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_THREADS = 8
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"--port takes a port number from 0 to 65535 (0: any free port), got {text!r}")
+    return value
+
+
+def _threads(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 256:
+        raise argparse.ArgumentTypeError(f"--threads takes a whole number from 1 to 256, got {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=None,
+                        help="a TOML configuration file (default: the built-in demo)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"the address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                        help=f"the port (default {DEFAULT_PORT}; 0 picks a free one)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where state and day files live, kept across restarts (default: a temporary folder "
+                             "removed at exit)")
+    parser.add_argument("--now", default=None,
+                        help="start the mock clock at this ISO-8601 UTC time, ticking (default: the real time)")
+    parser.add_argument("--control-token", default=None,
+                        help="require 'Authorization: Bearer <token>' on /_mock/ (then any client address may use it)")
+    parser.add_argument("--threads", type=_threads, default=DEFAULT_THREADS,
+                        help=f"worker threads (default {DEFAULT_THREADS})")
+    parser.add_argument("--quiet", action="store_true", help="no access log")
+
+
+def run(args: argparse.Namespace) -> int:
+    from mock_server.cli import CliError
+    from mock_server.clock import Clock, parse_instant
+    from mock_server.config import ConfigError, load_config
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        raise CliError(f"--config: {error}") from None
+    clock = None
+    if args.now is not None:
+        try:
+            clock = Clock(parse_instant(args.now))
+        except ValueError:
+            raise CliError(
+                f"--now takes an ISO-8601 date-time such as 2026-03-04T09:00:00Z, got {args.now!r}") from None
+    if args.control_token is not None and not args.control_token.strip():
+        raise CliError("--control-token takes a non-empty token")
+    if args.data_dir is not None and args.data_dir.exists() and not args.data_dir.is_dir():
+        raise CliError(f"--data-dir: {args.data_dir} is a file; give a folder (it is created if missing)")
+
+    _setup_logging(quiet=args.quiet)
+    temporary = None if args.data_dir is not None else Path(tempfile.mkdtemp(prefix="jaicp-mock-"))
+    data_dir = args.data_dir if args.data_dir is not None else temporary
+    state = None
+    try:
+        from mock_server.app import create_app
+
+        try:
+            app = create_app(config, data_dir=data_dir, clock=clock, control_token=args.control_token)
+        except OSError as error:
+            raise CliError(f"--data-dir: cannot use {data_dir}: {error.strerror or error}") from None
+        state = app.extensions["jaicp_mock"]
+        server = _listen(app, args, CliError)
+        _print_banner(state, server, args, temporary is not None)
+        _run_until_signal(server)
+        print("jaicp-mock: stopped", file=sys.stderr)
+        return 0
+    finally:
+        if state is not None:
+            state.close()
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _listen(app, args: argparse.Namespace, error_class):
+    from waitress.server import create_server
+
+    try:
+        return create_server(app, host=args.host, port=args.port, threads=args.threads, ident="jaicp-mock",
+                             channel_timeout=60)
+    except socket.gaierror as error:
+        raise error_class(f"--host: cannot resolve {args.host!r} ({error.strerror}); use an address such as "
+                          "127.0.0.1") from None
+    except OSError as error:
+        raise error_class(f"--port: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
+                          "pick another port, or --port 0 for any free one") from None
+
+
+def _run_until_signal(server) -> None:
+    """Serve until SIGINT or SIGTERM; waitress's loop turns SystemExit/KeyboardInterrupt into a clean stop."""
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with contextlib.suppress(SystemExit, KeyboardInterrupt):
+            server.run()
+    finally:
+        with contextlib.suppress(SystemExit, KeyboardInterrupt, Exception):
+            server.close()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _setup_logging(*, quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S"))
+    logger = logging.getLogger("jaicp_mock")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("waitress").setLevel(logging.WARNING)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
+
+
+def base_url(server) -> str:
+    host = getattr(server, "effective_host", DEFAULT_HOST)
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{server.effective_port}"
+
+
+def _print_banner(state, server, args: argparse.Namespace, temporary: bool) -> None:
+    from mock_server.clock import format_instant
+    from mock_server.config import RAWLOGS_ROLE
+    from mock_server.rules import enabled_at, file_day
+
+    url = base_url(server)
+    config = state.config
+    now = state.now()
+    lines = [f"jaicp-mock serving {url}  (config: {config.source})"]
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        lines.append(f"  listening on {args.host}: reachable from other machines")
+    clock = state.clock.describe()
+    lines.append(f"  clock: {'real UTC time' if clock['real'] else 'mock time'} {clock['now']}"
+                 f"{', frozen' if clock['frozen'] else ''}")
+    lines.append(f"  data:  {state.data_dir}{' (temporary, removed at exit)' if temporary else ''}")
+    lines.append("  accounts:")
+    for account in config.accounts:
+        start = enabled_at(state.account(account.id))
+        status = f"raw logs on since {format_instant(start)}" if start and start <= now else "raw logs off"
+        projects = ", ".join(f"{project.name} ({project.domain}, {project.locale or account.locale})"
+                             for project in account.projects)
+        lines.append(f"    {account.id}: {status}; projects {projects}")
+    lines.append("  users:" + ("" if config.is_demo else " (passwords are in the configuration file)"))
+    curl_user = None
+    for account in config.accounts:
+        for user in account.users:
+            roles = [*user.roles, *(["administrator"] if user.admin else [])]
+            secret = f"/{user.password}" if config.is_demo else ""
+            lines.append(f"    {user.login}{secret}  account {account.id}, {', '.join(roles) or 'no role'}")
+            if curl_user is None and RAWLOGS_ROLE in user.roles and not user.admin:
+                curl_user = (account, user)
+    if curl_user is None:
+        curl_user = next(((account, user) for account in config.accounts for user in account.users
+                          if RAWLOGS_ROLE in user.roles), None)
+    if curl_user is not None:
+        account, user = curl_user
+        day = now.date() - timedelta(days=1)
+        for _ in range(3):
+            if state.day_status(account.id, day, now).served is not None:
+                break
+            day -= timedelta(days=1)
+        password = user.password if config.is_demo else "<password>"
+        lines.append("  try:")
+        lines.append(f"    curl -u {user.login}:{password} -O {url}/restapi/rawlogs/{file_day(day)}.csv")
+    lines.append(f"  control API: {url}/_mock/  (OpenAPI: {url}/_mock/openapi.json)"
+                 f"{'; needs Authorization: Bearer <token>' if args.control_token else '; loopback clients only'}")
+    lines.append("  stop with Ctrl+C")
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,566 @@
+"""The server's state: SQLite for what must survive a restart, immutable files on disk for the day files.
+
+:class:`MockState` is the handle the app, the control API and the pytest plugin share. Nothing is global: an
+app owns one state, and two apps (or two processes) on one data dir share it through SQLite.
+
+- **SQLite** (``<data-dir>/state.sqlite``, standard library, WAL mode) holds the clock settings, the accounts'
+  and projects' changes from the control API, the users, the regenerations and the retention history. Each
+  write is one ``BEGIN IMMEDIATE`` transaction, so two processes never hand out the same version twice.
+- **Reads are cached**: the whole state is small, so it is loaded into a frozen :class:`Snapshot` and reloaded
+  only when ``PRAGMA data_version`` says another connection committed, or after this one wrote. A request costs
+  one cheap pragma, not a dozen queries.
+- **Day files** are written once per (account, day, version) by the generators, to a temporary file renamed
+  into place (:func:`generators.export.write_day_file`), so a reader sees a whole file or none. A version's
+  file never changes after that, so a download that started on version 1 finishes on version 1 even if version 2
+  lands meanwhile. Files are made lazily on the first download; the bytes are the same whenever they are made.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from generators.export import day_bytes, write_day_file
+from mock_server.clock import Clock, ClockSettings, as_utc, format_instant, from_micros, to_micros
+from mock_server.config import MAX_CLEANUP_DAYS, AccountConfig, MockConfig, is_business_plan
+from mock_server.rules import (
+    AccountState,
+    DayStatus,
+    Policy,
+    ProjectState,
+    Refuse,
+    Regeneration,
+    RetentionChange,
+    Schedule,
+    User,
+    day_status,
+    resolve_regeneration,
+    retention_days,
+)
+
+log = logging.getLogger("jaicp_mock.state")
+
+SCHEMA_VERSION = "1"
+JOURNAL_CAPACITY = 1000
+UNSET = object()
+"""Marks an argument that was not given (None is a value: it disables or clears)."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clock (
+    id INTEGER PRIMARY KEY CHECK (id = 1), anchor INTEGER, real_anchor INTEGER NOT NULL, frozen INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    id INTEGER PRIMARY KEY, plan TEXT, plan_since INTEGER, rawlogs_enabled_at INTEGER, cleanup_days INTEGER);
+CREATE TABLE IF NOT EXISTS projects (
+    account_id INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, cleanup_days INTEGER,
+    PRIMARY KEY (account_id, name));
+CREATE TABLE IF NOT EXISTS retention (
+    account_id INTEGER NOT NULL, seq INTEGER NOT NULL, since INTEGER, days INTEGER, PRIMARY KEY (account_id, seq));
+CREATE TABLE IF NOT EXISTS users (
+    login TEXT PRIMARY KEY, digest BLOB NOT NULL, account_id INTEGER NOT NULL, roles TEXT NOT NULL,
+    admin INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS regenerations (
+    account_id INTEGER NOT NULL, day TEXT NOT NULL, version INTEGER NOT NULL, requested_at INTEGER NOT NULL,
+    ready_at INTEGER NOT NULL, PRIMARY KEY (account_id, day, version));
+"""
+
+
+def password_digest(password: str) -> bytes:
+    """What is stored and compared instead of the password (a mock's users are test fixtures, not secrets)."""
+    return hashlib.sha256(password.encode("utf-8", "surrogatepass")).digest()
+
+
+_NO_USER_DIGEST = password_digest("\x00no such user\x00")
+
+
+def _micros(moment: datetime | None) -> int | None:
+    return None if moment is None else to_micros(as_utc(moment))
+
+
+def _moment(micros: int | None) -> datetime | None:
+    return None if micros is None else from_micros(micros)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the rules read, as of one moment of the database."""
+
+    clock: ClockSettings
+    accounts: dict[int, AccountState]
+    users: dict[str, User]
+    regenerations: dict[tuple[int, date], tuple[Regeneration, ...]]
+
+    def regenerations_of(self, account_id: int, day: date) -> tuple[Regeneration, ...]:
+        return self.regenerations.get((account_id, day), ())
+
+
+@dataclass(frozen=True, slots=True)
+class InitialClock:
+    """The clock a reset returns to: real time, or ``now`` (ticking from the reset unless ``frozen``)."""
+
+    now: datetime | None = None
+    frozen: bool = False
+
+    def settings(self, real: int) -> ClockSettings:
+        if self.now is None:
+            return ClockSettings().freeze(True, real) if self.frozen else ClockSettings()
+        return ClockSettings().set(self.now, real, frozen=self.frozen)
+
+
+class Journal:
+    """The last ``capacity`` requests the mock answered (not the control API's own), for test assertions."""
+
+    def __init__(self, capacity: int = JOURNAL_CAPACITY) -> None:
+        self.capacity = capacity
+        self._entries: collections.deque[dict] = collections.deque(maxlen=capacity)
+        self._lock = threading.Lock()
+        self._total = 0
+
+    def record(self, entry: dict) -> None:
+        with self._lock:
+            self._total += 1
+            self._entries.append(entry)
+
+    def entries(self, limit: int | None = None) -> list[dict]:
+        with self._lock:
+            items = list(self._entries)
+        return items if limit is None else items[-limit:] if limit else []
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._total = 0
+
+
+class FileStore:
+    """Day files on disk: ``files/<account>-<content key>/<yyyy-mm-dd>.v<version>.csv``, written once.
+
+    The folder carries a hash of what decides the bytes (seed, account spec, dialect), so a changed
+    configuration on an old data dir never serves stale files. Paths are built from validated numbers only.
+    """
+
+    LOCKS = 64
+
+    def __init__(self, root: Path, seed: int) -> None:
+        self.root = root
+        self.seed = seed
+        self._keys: dict[int, str] = {}
+        self._locks = [threading.Lock() for _ in range(self.LOCKS)]
+
+    def path(self, account: AccountConfig, day: date, version: int) -> Path:
+        key = self._keys.get(account.id)
+        if key is None:
+            key = self._keys[account.id] = account.content_key(self.seed)
+        return self.root / f"{account.id}-{key}" / f"{day.isoformat()}.v{int(version)}.csv"
+
+    def ensure(self, account: AccountConfig, day: date, version: int) -> Path:
+        """The file's path, generating the file first if this is its first request."""
+        path = self.path(account, day, version)
+        if path.is_file():
+            return path
+        with self._locks[hash(path) % self.LOCKS]:  # one writer per file in this process; others wait for it
+            if not path.is_file():
+                write_day_file(path, account.spec(), day, version=version, seed=self.seed,
+                               dialect=account.dialect())
+        return path
+
+    def expected_bytes(self, account: AccountConfig, day: date, version: int) -> bytes:
+        """The bytes the server serves for this version, computed afresh by the same generator call."""
+        return day_bytes(account.spec(), day, version=version, seed=self.seed, dialect=account.dialect())
+
+
+@dataclass
+class _Cache:
+    snapshot: Snapshot | None = None
+    data_version: int = -1
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+class MockState:
+    """The state of one mock JAICP: accounts, users, clock, regenerations, files, journal.
+
+    ``data_dir=None`` keeps everything in a temporary folder removed by :meth:`close`. ``clock`` (a
+    :class:`~mock_server.clock.Clock`) fixes the initial clock, which :meth:`reset` returns to; without it a
+    new data dir starts on real time and an existing one keeps its stored clock.
+    """
+
+    def __init__(self, config: MockConfig, data_dir: str | Path | None = None, *, clock: Clock | None = None) -> None:
+        self.config = config
+        self.policy = Policy(config.generation_time, timedelta(seconds=config.regeneration_delay_seconds))
+        self._temporary: tempfile.TemporaryDirectory | None = None
+        if data_dir is None:
+            self._temporary = tempfile.TemporaryDirectory(prefix="jaicp-mock-")
+            data_dir = self._temporary.name
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.files = FileStore(self.data_dir / "files", config.seed)
+        self.journal = Journal()
+        self._cache = _Cache()
+        self._db = sqlite3.connect(self.data_dir / "state.sqlite", isolation_level=None, check_same_thread=False,
+                                   timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+        if clock is None:
+            self.clock = Clock(backend=self)
+            self.initial_clock = InitialClock()
+            explicit_clock = None
+        else:
+            settings = clock.settings
+            self.initial_clock = InitialClock(from_micros(settings.now_micros(clock.real_micros())),
+                                              settings.frozen) if not settings.is_real else InitialClock()
+            explicit_clock = settings
+            clock.attach(self)
+            self.clock = clock
+
+        with self._write() as db:
+            stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if stored.get("fingerprint") != config.fingerprint() or stored.get("schema") != SCHEMA_VERSION:
+                if stored:
+                    log.warning("the configuration changed since %s was last used: its state starts afresh",
+                                self.data_dir)
+                self._reset_tables(db)
+            if explicit_clock is not None:
+                self._store_clock(db, explicit_clock)
+
+    # ----------------------------------------------------------------------------------------------------------
+    # Reading
+
+    def snapshot(self) -> Snapshot:
+        """The current state; reloaded only when the database changed since the last call."""
+        cache = self._cache
+        with cache.lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if cache.snapshot is None or version != cache.data_version:
+                cache.snapshot = self._load()
+                cache.data_version = version
+            return cache.snapshot
+
+    def now(self) -> datetime:
+        return from_micros(self.snapshot().clock.now_micros(self.clock.real_micros()))
+
+    def account(self, account_id: int) -> AccountState:
+        """Raises KeyError for an unknown account."""
+        return self.snapshot().accounts[account_id]
+
+    def user(self, login: str) -> User | None:
+        return self.snapshot().users.get(login)
+
+    def authenticate(self, login: str, password: str) -> User | None:
+        """The user with this login and password, or None. The same work is done for an unknown login."""
+        user = self.snapshot().users.get(login)
+        expected = user.password_digest if user is not None else _NO_USER_DIGEST
+        matches = hmac.compare_digest(password_digest(password), expected)
+        return user if matches and user is not None else None
+
+    def day_status(self, account_id: int, day: date, now: datetime | None = None) -> DayStatus:
+        snapshot = self.snapshot()
+        moment = now or from_micros(snapshot.clock.now_micros(self.clock.real_micros()))
+        return day_status(snapshot.accounts[account_id], day, moment, self.policy,
+                          snapshot.regenerations_of(account_id, day))
+
+    def file_path(self, account_id: int, day: date, version: int) -> Path:
+        """The path of a version's file, generated on first use."""
+        return self.files.ensure(self.config_of(account_id), day, version)
+
+    def expected_bytes(self, account_id: int, day: date, version: int = 1) -> bytes:
+        """Exactly what the server serves for (account, day, version)."""
+        return self.files.expected_bytes(self.config_of(account_id), day, version)
+
+    def config_of(self, account_id: int) -> AccountConfig:
+        account = self.config.account(account_id)
+        if account is None:
+            raise KeyError(account_id)
+        return account
+
+    # ----------------------------------------------------------------------------------------------------------
+    # Writing
+
+    def reset(self) -> None:
+        """Back to the configuration's initial state: accounts, users, clock, regenerations, journal.
+
+        Generated files stay: they are deterministic, so keeping them only saves time.
+        """
+        with self._write() as db:
+            self._reset_tables(db)
+        self.journal.clear()
+
+    def update_account(self, account_id: int, *, plan: object = UNSET, plan_since: object = UNSET,
+                       rawlogs_enabled_at: object = UNSET, cleanup_days: object = UNSET) -> AccountState:
+        """Change an account as support or a plan switch would. ``rawlogs_enabled_at=None`` disables the option.
+
+        Switching to a business plan without ``plan_since`` records the switch at the clock's now. A retention
+        change applies from the next cleanup run.
+        """
+        _check_optional(plan, str, "plan")
+        _check_optional(plan_since, datetime, "plan_since")
+        _check_optional(rawlogs_enabled_at, datetime, "rawlogs_enabled_at")
+        _check_days(cleanup_days)
+        with self._write() as db:
+            snapshot = self._load(db)
+            account = snapshot.accounts[account_id]
+            now = from_micros(snapshot.clock.now_micros(self.clock.real_micros()))
+            new_plan = account.plan if plan is UNSET else plan
+            new_since = account.plan_since if plan_since is UNSET else plan_since
+            if plan_since is UNSET and is_business_plan(new_plan) and (
+                    not is_business_plan(account.plan) or new_since is None):
+                new_since = now
+            new_enabled = account.rawlogs_enabled_at if rawlogs_enabled_at is UNSET else rawlogs_enabled_at
+            new_days = account.cleanup_days if cleanup_days is UNSET else cleanup_days
+            db.execute("UPDATE accounts SET plan = ?, plan_since = ?, rawlogs_enabled_at = ?, cleanup_days = ? "
+                       "WHERE id = ?", (new_plan, _micros(new_since), _micros(new_enabled), new_days, account_id))
+            self._record_retention(db, account, retention_days(new_days, account.projects), now)
+        return self.account(account_id)
+
+    def update_project(self, account_id: int, name: str, *, cleanup_days: object = UNSET) -> AccountState:
+        """Change a project's retention; it applies to the whole account's files from the next cleanup run."""
+        _check_days(cleanup_days)
+        with self._write() as db:
+            snapshot = self._load(db)
+            account = snapshot.accounts[account_id]
+            if name not in {project.name for project in account.projects}:
+                raise KeyError(name)
+            if cleanup_days is not UNSET:
+                db.execute("UPDATE projects SET cleanup_days = ? WHERE account_id = ? AND name = ?",
+                           (cleanup_days, account_id, name))
+                projects = [ProjectState(project.name, cleanup_days if project.name == name else project.cleanup_days)
+                            for project in account.projects]
+                now = from_micros(snapshot.clock.now_micros(self.clock.real_micros()))
+                self._record_retention(db, account, retention_days(account.cleanup_days, projects), now)
+        return self.account(account_id)
+
+    def put_user(self, login: str, password: str, account_id: int, roles: tuple[str, ...] | list[str] = (),
+                 admin: bool = False) -> User:
+        """Create or replace a user. A login belongs to exactly one account."""
+        if not isinstance(login, str) or not login or ":" in login:
+            raise ValueError("a login is a non-empty string without ':'")
+        if not isinstance(password, str):
+            raise ValueError("a password is a string")
+        if self.config.account(account_id) is None:
+            raise KeyError(account_id)
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO users (login, digest, account_id, roles, admin) VALUES (?, ?, ?, ?, ?)",
+                       (login, password_digest(password), account_id, json.dumps(sorted(set(roles))), int(admin)))
+        user = self.user(login)
+        assert user is not None
+        return user
+
+    def delete_user(self, login: str) -> bool:
+        """Remove a user; False when there was none."""
+        with self._write() as db:
+            removed = db.execute("DELETE FROM users WHERE login = ?", (login,)).rowcount
+        return removed > 0
+
+    def regenerate(self, account_id: int, day: date, *, force: bool) -> Schedule | Refuse:
+        """Run the regeneration rule and record its outcome in one transaction (two processes cannot race)."""
+        with self._write() as db:
+            snapshot = self._load(db)
+            now = from_micros(snapshot.clock.now_micros(self.clock.real_micros()))
+            decision = resolve_regeneration(snapshot.accounts[account_id], day, now, self.policy, force,
+                                            snapshot.regenerations_of(account_id, day))
+            if isinstance(decision, Schedule):
+                db.execute("INSERT OR REPLACE INTO regenerations (account_id, day, version, requested_at, ready_at) "
+                           "VALUES (?, ?, ?, ?, ?)", (account_id, day.isoformat(), decision.version, to_micros(now),
+                                                      to_micros(decision.ready_at)))
+        return decision
+
+    # ----------------------------------------------------------------------------------------------------------
+    # The clock's backend (see clock.ClockBackend)
+
+    def load_clock(self) -> ClockSettings:
+        return self.snapshot().clock
+
+    def update_clock(self, change: Callable[[ClockSettings], ClockSettings]) -> ClockSettings:
+        with self._write() as db:
+            settings = change(self._read_clock(db))
+            self._store_clock(db, settings)
+        return settings
+
+    # ----------------------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database; remove the data dir if it was a temporary one."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        if self._temporary is not None:
+            self._temporary.cleanup()
+            self._temporary = None
+
+    def __enter__(self) -> MockState:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def describe_account(self, account_id: int) -> dict:
+        """The control API's view of an account (no passwords)."""
+        from mock_server.rules import enabled_at
+
+        snapshot = self.snapshot()
+        account = snapshot.accounts[account_id]
+        now = from_micros(snapshot.clock.now_micros(self.clock.real_micros()))
+        start = enabled_at(account)
+        pending = [run for runs in snapshot.regenerations.values() for run in runs
+                   if run.account_id == account_id and run.ready_at > now]
+        config = account.config
+        return {
+            "id": account.id,
+            "plan": account.plan,
+            "plan_since": _iso(account.plan_since),
+            "rawlogs_enabled_at": _iso(account.rawlogs_enabled_at),
+            "rawlogs_enabled_from": _iso(start),
+            "enabled": start is not None and start <= now,
+            "cleanup_days": account.cleanup_days,
+            "retention_days": account.retention_history[-1].days,
+            "retention_history": [{"since": _iso(change.since), "days": change.days}
+                                  for change in account.retention_history],
+            "locale": config.locale,
+            "sessions_per_day": config.sessions_per_day,
+            "dialect": {"quote_all": config.quote_all, "bom": config.bom, "line_end": config.line_end,
+                        "channel_labels": config.channel_labels, "session_id_style": config.session_id_style},
+            "projects": [{"name": project.name, "domain": spec.domain, "locale": spec.locale or config.locale,
+                          "channels": list(spec.channels), "cleanup_days": project.cleanup_days}
+                         for project, spec in zip(account.projects, config.projects, strict=True)],
+            "users": [describe_user(user) for user in sorted(snapshot.users.values(), key=lambda u: u.login)
+                      if user.account_id == account_id],
+            "pending_regenerations": [{"date": run.day.strftime("%d-%m-%Y"), "version": run.version,
+                                       "readyAt": format_instant(run.ready_at)}
+                                      for run in sorted(pending, key=lambda r: (r.day, r.version))],
+        }
+
+    # ----------------------------------------------------------------------------------------------------------
+    # Internals
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (taken immediately, so concurrent writers queue), then a fresh snapshot."""
+        cache = self._cache
+        with cache.lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+            cache.data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            cache.snapshot = self._load()
+
+    def _load(self, db: sqlite3.Connection | None = None) -> Snapshot:
+        """Read every table; inside a transaction of its own unless the caller is already in one."""
+        db = db or self._db
+        own = not db.in_transaction
+        if own:
+            db.execute("BEGIN")
+        try:
+            clock = self._read_clock(db)
+            projects: dict[int, list[ProjectState]] = collections.defaultdict(list)
+            for account_id, name, days in db.execute(
+                    "SELECT account_id, name, cleanup_days FROM projects ORDER BY account_id, position"):
+                projects[account_id].append(ProjectState(name, days))
+            history: dict[int, list[RetentionChange]] = collections.defaultdict(list)
+            for account_id, since, days in db.execute(
+                    "SELECT account_id, since, days FROM retention ORDER BY account_id, seq"):
+                history[account_id].append(RetentionChange(_moment(since), days))
+            accounts = {}
+            for account_id, plan, since, enabled, days in db.execute(
+                    "SELECT id, plan, plan_since, rawlogs_enabled_at, cleanup_days FROM accounts"):
+                config = self.config.account(account_id)
+                if config is None:
+                    continue
+                accounts[account_id] = AccountState(config, plan, _moment(since), _moment(enabled), days,
+                                                    tuple(projects[account_id]), tuple(history[account_id]))
+            users = {login: User(login, bytes(digest), account_id, frozenset(json.loads(roles)), bool(admin))
+                     for login, digest, account_id, roles, admin in db.execute(
+                         "SELECT login, digest, account_id, roles, admin FROM users")}
+            runs: dict[tuple[int, date], list[Regeneration]] = collections.defaultdict(list)
+            for account_id, day, version, requested, ready in db.execute(
+                    "SELECT account_id, day, version, requested_at, ready_at FROM regenerations "
+                    "ORDER BY account_id, day, version"):
+                parsed = date.fromisoformat(day)
+                runs[(account_id, parsed)].append(
+                    Regeneration(account_id, parsed, version, from_micros(requested), from_micros(ready)))
+        finally:
+            if own:
+                db.execute("COMMIT")
+        return Snapshot(clock, accounts, users, {key: tuple(value) for key, value in runs.items()})
+
+    @staticmethod
+    def _read_clock(db: sqlite3.Connection) -> ClockSettings:
+        row = db.execute("SELECT anchor, real_anchor, frozen FROM clock WHERE id = 1").fetchone()
+        return ClockSettings() if row is None else ClockSettings(row[0], row[1], bool(row[2]))
+
+    @staticmethod
+    def _store_clock(db: sqlite3.Connection, settings: ClockSettings) -> None:
+        db.execute("INSERT OR REPLACE INTO clock (id, anchor, real_anchor, frozen) VALUES (1, ?, ?, ?)",
+                   (settings.anchor, settings.real_anchor, int(settings.frozen)))
+
+    def _reset_tables(self, db: sqlite3.Connection) -> None:
+        for table in ("meta", "accounts", "projects", "retention", "users", "regenerations"):
+            db.execute(f"DELETE FROM {table}")  # fixed table names, no input
+        db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
+                       [("schema", SCHEMA_VERSION), ("fingerprint", self.config.fingerprint())])
+        self._store_clock(db, self.initial_clock.settings(self.clock.real_micros()))
+        for account in self.config.accounts:
+            initial = AccountState.initial(account)
+            db.execute("INSERT INTO accounts (id, plan, plan_since, rawlogs_enabled_at, cleanup_days) "
+                       "VALUES (?, ?, ?, ?, ?)", (account.id, account.plan, _micros(account.plan_since),
+                                                  _micros(account.rawlogs_enabled_at), account.cleanup_days))
+            db.executemany("INSERT INTO projects (account_id, position, name, cleanup_days) VALUES (?, ?, ?, ?)",
+                           [(account.id, index, project.name, project.cleanup_days)
+                            for index, project in enumerate(account.projects)])
+            db.execute("INSERT INTO retention (account_id, seq, since, days) VALUES (?, 0, NULL, ?)",
+                       (account.id, initial.retention_history[0].days))
+            db.executemany("INSERT INTO users (login, digest, account_id, roles, admin) VALUES (?, ?, ?, ?, ?)",
+                           [(user.login, password_digest(user.password), account.id,
+                             json.dumps(sorted(set(user.roles))), int(user.admin)) for user in account.users])
+
+    @staticmethod
+    def _record_retention(db: sqlite3.Connection, account: AccountState, days: int | None, now: datetime) -> None:
+        """Append a retention change at ``now`` (dropping any recorded at or after ``now`` on a clock moved back)."""
+        history = [change for change in account.retention_history if change.since is None or change.since < now]
+        if history[-1].days == days:
+            if len(history) != len(account.retention_history):
+                db.execute("DELETE FROM retention WHERE account_id = ? AND since >= ?", (account.id, to_micros(now)))
+            return
+        db.execute("DELETE FROM retention WHERE account_id = ? AND since >= ?", (account.id, to_micros(now)))
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM retention WHERE account_id = ?",
+                         (account.id,)).fetchone()[0]
+        db.execute("INSERT INTO retention (account_id, seq, since, days) VALUES (?, ?, ?, ?)",
+                   (account.id, seq, to_micros(now), days))
+
+
+def describe_user(user: User) -> dict:
+    return {"login": user.login, "account": user.account_id, "roles": sorted(user.roles), "admin": user.admin}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else format_instant(moment)
+
+
+def _check_optional(value: object, kind: type, name: str) -> None:
+    if value is not UNSET and value is not None and not isinstance(value, kind):
+        raise ValueError(f"{name} must be a {kind.__name__} or None")
+
+
+def _check_days(value: object) -> None:
+    if value is UNSET or value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CLEANUP_DAYS:
+        raise ValueError(f"cleanup_days must be a whole number from 0 to {MAX_CLEANUP_DAYS}, or None")
