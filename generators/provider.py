@@ -119,8 +119,12 @@ class JaicpProvider(BaseProvider):
     """Faker provider of JAICP identifiers, states and phrases; uses the Faker instance's locale and RNG."""
 
     def _locale(self) -> str:
-        locale = getattr(self.generator, "_jaicp_locale", None) or str(self.generator.__lang__ or "en_US")
-        return locale if locale in ("en_US", "ru_RU") else "en_US"
+        """The scenario locale nearest to the Faker instance's: Russian for ru_*, English otherwise.
+
+        A Faker generator keeps no locale of its own; its locale providers carry it as ``__lang__``.
+        """
+        languages = {str(getattr(provider, "__lang__", "") or "") for provider in self.generator.providers}
+        return "ru_RU" if any(language.startswith("ru") for language in languages) else "en_US"
 
     def jaicp_account_id(self) -> int:
         return self.generator.random.randint(100000, 9999999)

@@ -7,6 +7,7 @@ value formats and the channel catalog from here, so a change to the format is ma
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -83,9 +84,15 @@ def format_datetime(moment: datetime) -> str:
     return moment.strftime(DATETIME_FORMAT)
 
 
+_DATETIME_SHAPE = re.compile(r"\d\d\.\d\d\.\d\d\d\d \d\d:\d\d:\d\d", re.ASCII)
+
+
 def parse_datetime(text: str) -> datetime:
-    """Parse ``dd.MM.yyyy HH:mm:ss`` strictly into an aware UTC datetime; ValueError otherwise."""
-    if len(text) != 19:
+    """Parse ``dd.MM.yyyy HH:mm:ss`` strictly into an aware UTC datetime; ValueError otherwise.
+
+    The shape is checked first: strptime alone would take ``' 1.02.2024'`` or several spaces for one.
+    """
+    if not _DATETIME_SHAPE.fullmatch(text):
         raise ValueError(f"expected dd.MM.yyyy HH:mm:ss, got {text!r}")
     return datetime.strptime(text, DATETIME_FORMAT).replace(tzinfo=UTC)
 

@@ -130,11 +130,36 @@ class _Collector:
             self.report.problems.append(Problem(self.report.path, line, column, rule, message))
 
 
-def _records(stream) -> Iterator[tuple[int, list[str]]]:
+class _Unreadable(Exception):
+    """The file stops being readable at ``line``: bad UTF-8 or CSV that does not parse."""
+
+    def __init__(self, line: int, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.line, self.rule, self.message = line, rule, message
+
+
+def _lines(binary, bom: bool) -> Iterator[str]:
+    """Physical lines decoded one by one, so that a decoding error knows its line."""
+    for number, raw in enumerate(binary, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _Unreadable(number, "encoding", f"not UTF-8 ({error.reason} at byte {error.start} of the line)"
+                              ) from None
+        yield text[1:] if number == 1 and bom else text
+
+
+def _records(lines: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, fields) of each record; the header is line 1."""
-    reader = csv.reader(stream, delimiter=SEPARATOR, quotechar='"', doublequote=True, strict=True)
+    reader = csv.reader(lines, delimiter=SEPARATOR, quotechar='"', doublequote=True, strict=True)
     line = 1
-    for fields in reader:
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _Unreadable(line, "quoting", f"the CSV does not parse from here: {error}") from None
         yield line, fields
         line = reader.line_num + 1
 
@@ -162,13 +187,11 @@ def validate_file(path: str | os.PathLike, *, day: date | None = None, max_error
     ends = "CRLF" if newline > 0 and head[newline - 1:newline] == b"\r" else "LF"
     quoted = head[3 if bom else 0:][:1] == b'"'
     report.dialect = f"{'quote all' if quoted else 'minimal quoting'}, {'BOM' if bom else 'no BOM'}, {ends}"
-    with open(path, encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+    with open(path, "rb") as binary:
         try:
-            _check(_records(stream), report, found, day)
-        except UnicodeDecodeError as error:
-            found.add(report.rows + 1, 0, "encoding", f"not UTF-8 ({error.reason} at byte {error.start})")
-        except csv.Error as error:
-            found.add(report.rows + 2, 0, "quoting", f"the CSV does not parse: {error}")
+            _check(_records(_lines(binary, bom)), report, found, day)
+        except _Unreadable as error:
+            found.add(error.line, 0, error.rule, error.message)
     return report
 
 
@@ -196,7 +219,7 @@ def _check_header(line: int, header: list[str], found: _Collector) -> bool:
 
 def _check(records: Iterator[tuple[int, list[str]]], report: Report, found: _Collector, day: date | None) -> None:
     first = next(records, None)
-    if first is None:
+    if first is None or not first[1]:  # nothing, or a BOM and nothing else
         found.add(1, 0, "empty", "the file is empty: expected a header row")
         return
     if not _check_header(*first, found):
@@ -208,7 +231,7 @@ def _check(records: Iterator[tuple[int, list[str]]], report: Report, found: _Col
         report.rows += 1
         if len(fields) != len(COLUMN_NAMES):
             which = "missing" if len(fields) < len(COLUMN_NAMES) else "extra"
-            found.add(line, min(len(fields), len(COLUMN_NAMES)) + (which == "extra"), "field-count",
+            found.add(line, len(fields) + 1 if which == "missing" else len(COLUMN_NAMES) + 1, "field-count",
                       f"{len(fields)} fields, expected {len(COLUMN_NAMES)} ({which} columns)")
             continue
         parsed: dict[int, object] = {}
