@@ -24,6 +24,7 @@ from mock_server.state import UNSET, MockState, describe_user
 MAX_LISTED_DAYS = 400
 DEFAULT_LISTED_DAYS = 30
 DEFAULT_JOURNAL_LIMIT = 100
+MAX_VERSION = 10_000
 
 blueprint = Blueprint("control", __name__, url_prefix="/_mock")
 
@@ -220,6 +221,29 @@ def list_files(account_id: str) -> Response:
         days.append(entry)
     return jsonify({"accountId": target, "now": format_instant(now), "from": file_day(start), "to": file_day(end),
                     "days": days})
+
+
+@blueprint.get("/accounts/<account_id>/expected/<file>")
+def expected_file(account_id: str, file: str) -> Response:
+    """The exact bytes the server serves (or will serve) for a day and ``version``, whatever their status.
+
+    For a harness that runs the mock remotely and wants to compare what its client stored; generated afresh
+    by the same generator call, so it does not merely echo the served file back.
+    """
+    state = current_state()
+    target = _account_id(account_id, state)
+    try:
+        day = _dd_mm_yyyy(file.removesuffix(".csv")) if file.endswith(".csv") else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ApiError("mock.bad_field", field="date", reason=f"a day as dd-mm-yyyy.csv, got '{shown(file)}'")
+    text = request.args.get("version", "1")
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_VERSION:
+        raise ApiError("mock.bad_query", param="version", reason=f"a whole number from 1 to {MAX_VERSION}")
+    data = state.expected_bytes(target, day, int(text))
+    return Response(data, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{file_day(day)}.csv"'})
 
 
 def _query_day(name: str, default: date) -> date:
