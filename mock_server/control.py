@@ -107,7 +107,7 @@ def set_clock() -> Response:
     if moment is None:
         clock.use_real_time()
     elif moment is not UNSET:
-        clock.set(moment)
+        clock.set(moment, frozen=frozen)  # at once: "now" and "frozen" together stand exactly at "now"
     if seconds:
         clock.advance(seconds)
     if frozen is not None:

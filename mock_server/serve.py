@@ -113,9 +113,8 @@ def _listen(app, args: argparse.Namespace, error_class):
     try:
         return create_server(app, host=args.host, port=args.port, threads=args.threads, ident="jaicp-mock",
                              channel_timeout=60)
-    except socket.gaierror as error:
-        raise error_class(f"--host: cannot resolve {args.host!r} ({error.strerror}); use an address such as "
-                          "127.0.0.1") from None
+    except (socket.gaierror, ValueError):  # waitress reports an unresolvable host as ValueError
+        raise error_class(f"--host: cannot resolve {args.host!r}; use an address such as 127.0.0.1") from None
     except OSError as error:
         raise error_class(f"--port: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
                           "pick another port, or --port 0 for any free one") from None

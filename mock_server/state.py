@@ -117,6 +117,23 @@ class InitialClock:
             return ClockSettings().freeze(True, real) if self.frozen else ClockSettings()
         return ClockSettings().set(self.now, real, frozen=self.frozen)
 
+    @classmethod
+    def of(cls, clock: Clock) -> InitialClock:
+        settings = clock.settings
+        if settings.is_real:
+            return cls()
+        return cls(from_micros(settings.now_micros(clock.real_micros())), settings.frozen)
+
+    def dumps(self) -> str:
+        return json.dumps({"now": _micros(self.now), "frozen": self.frozen})
+
+    @classmethod
+    def loads(cls, text: str | None) -> InitialClock:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls(_moment(data["now"]), bool(data["frozen"]))
+
 
 class Journal:
     """The last ``capacity`` requests the mock answered (not the control API's own), for test assertions."""
@@ -159,13 +176,14 @@ class FileStore:
     def __init__(self, root: Path, seed: int) -> None:
         self.root = root
         self.seed = seed
-        self._keys: dict[int, str] = {}
+        self._keys: dict[int, tuple[AccountConfig, str]] = {}
         self._locks = [threading.Lock() for _ in range(self.LOCKS)]
 
     def path(self, account: AccountConfig, day: date, version: int) -> Path:
-        key = self._keys.get(account.id)
-        if key is None:
-            key = self._keys[account.id] = account.content_key(self.seed)
+        cached = self._keys.get(account.id)
+        if cached is None or cached[0] is not account:
+            cached = self._keys[account.id] = (account, account.content_key(self.seed))
+        key = cached[1]
         return self.root / f"{account.id}-{key}" / f"{day.isoformat()}.v{int(version)}.csv"
 
     def ensure(self, account: AccountConfig, day: date, version: int) -> Path:
@@ -217,27 +235,25 @@ class MockState:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
 
+        explicit = None
         if clock is None:
             self.clock = Clock(backend=self)
-            self.initial_clock = InitialClock()
-            explicit_clock = None
         else:
-            settings = clock.settings
-            self.initial_clock = InitialClock(from_micros(settings.now_micros(clock.real_micros())),
-                                              settings.frozen) if not settings.is_real else InitialClock()
-            explicit_clock = settings
+            explicit = (clock.settings, InitialClock.of(clock))
             clock.attach(self)
             self.clock = clock
 
         with self._write() as db:
             stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            initial = explicit[1] if explicit else InitialClock.loads(stored.get("initial_clock"))
             if stored.get("fingerprint") != config.fingerprint() or stored.get("schema") != SCHEMA_VERSION:
                 if stored:
                     log.warning("the configuration changed since %s was last used: its state starts afresh",
                                 self.data_dir)
-                self._reset_tables(db)
-            if explicit_clock is not None:
-                self._store_clock(db, explicit_clock)
+                self._reset_tables(db, initial)
+            if explicit is not None:
+                self._store_clock(db, explicit[0])
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('initial_clock', ?)", (initial.dumps(),))
 
     # ----------------------------------------------------------------------------------------------------------
     # Reading
@@ -295,10 +311,13 @@ class MockState:
     def reset(self) -> None:
         """Back to the configuration's initial state: accounts, users, clock, regenerations, journal.
 
-        Generated files stay: they are deterministic, so keeping them only saves time.
+        The clock returns to the one the data dir was first opened with (or last given explicitly), so every
+        process sharing the data dir resets to the same time. Generated files stay: they are deterministic, so
+        keeping them only saves time.
         """
         with self._write() as db:
-            self._reset_tables(db)
+            row = db.execute("SELECT value FROM meta WHERE key = 'initial_clock'").fetchone()
+            self._reset_tables(db, InitialClock.loads(row[0] if row else None))
         self.journal.clear()
 
     def update_account(self, account_id: int, *, plan: object = UNSET, plan_since: object = UNSET,
@@ -511,12 +530,13 @@ class MockState:
         db.execute("INSERT OR REPLACE INTO clock (id, anchor, real_anchor, frozen) VALUES (1, ?, ?, ?)",
                    (settings.anchor, settings.real_anchor, int(settings.frozen)))
 
-    def _reset_tables(self, db: sqlite3.Connection) -> None:
+    def _reset_tables(self, db: sqlite3.Connection, initial: InitialClock) -> None:
         for table in ("meta", "accounts", "projects", "retention", "users", "regenerations"):
             db.execute(f"DELETE FROM {table}")  # fixed table names, no input
         db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
-                       [("schema", SCHEMA_VERSION), ("fingerprint", self.config.fingerprint())])
-        self._store_clock(db, self.initial_clock.settings(self.clock.real_micros()))
+                       [("schema", SCHEMA_VERSION), ("fingerprint", self.config.fingerprint()),
+                        ("initial_clock", initial.dumps())])
+        self._store_clock(db, initial.settings(self.clock.real_micros()))
         for account in self.config.accounts:
             initial = AccountState.initial(account)
             db.execute("INSERT INTO accounts (id, plan, plan_since, rawlogs_enabled_at, cleanup_days) "
