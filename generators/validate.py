@@ -233,6 +233,9 @@ def _check(records: Iterator[tuple[int, list[str]]], report: Report, found: _Col
             which = "missing" if len(fields) < len(COLUMN_NAMES) else "extra"
             found.add(line, len(fields) + 1 if which == "missing" else len(COLUMN_NAMES) + 1, "field-count",
                       f"{len(fields)} fields, expected {len(COLUMN_NAMES)} ({which} columns)")
+            broken = sessions.get(fields[SESSION_ID]) if fields else None
+            if broken is not None:  # its states are unknown: do not blame the session's next phrase for them
+                broken.last_state = None
             continue
         parsed: dict[int, object] = {}
         for index, kind in _TYPED:
