@@ -120,7 +120,7 @@ class LocalBackend:
     def set_clock(self, *, now: datetime | None = None, advance: float = 0, frozen: bool | None = None) -> datetime:
         clock = self.state.clock
         if now is not None:
-            clock.set(now)
+            clock.set(now, frozen=frozen)  # set and freeze in one step: no drift between the two
         if advance:
             clock.advance(advance)
         if frozen is not None:
