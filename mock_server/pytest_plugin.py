@@ -34,6 +34,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("jaicp_url") and getattr(config.option, "numprocesses", None):
+        # Every worker would reset the one remote mock under the others' feet.
+        raise pytest.UsageError("--jaicp-url shares one running mock between tests: run it without -n")
     config.addinivalue_line(
         "markers", f"{MARKER}(now=None, frozen=True, config=None): set the JAICP mock's clock (ISO-8601 or "
         "datetime) and optionally serve a configuration of its own for this test")
@@ -43,7 +46,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def jaicp_config(pytestconfig: pytest.Config) -> MockConfig:
     """The configuration the session's mock serves; override this fixture to use your own."""
     path = pytestconfig.getoption("jaicp_config")
-    config = load_config(path) if path else demo_config()
+    return load_config(path) if path else demo_config()
+
+
+def _seeded(config: MockConfig, pytestconfig: pytest.Config) -> MockConfig:
+    """``--jaicp-seed`` applies to every configuration, an overridden ``jaicp_config`` included."""
     seed = pytestconfig.getoption("jaicp_seed")
     return dataclasses.replace(config, seed=seed) if seed is not None else config
 
@@ -55,9 +62,10 @@ def jaicp_hosts() -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="session")
-def jaicp_app(jaicp_config: MockConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def jaicp_app(jaicp_config: MockConfig, tmp_path_factory: pytest.TempPathFactory,
+              pytestconfig: pytest.Config) -> Iterator[Flask]:
     """One app and one state for the session, shared by the live server and the in-process mode."""
-    app = build_app(jaicp_config, data_dir=tmp_path_factory.mktemp("jaicp-mock"))
+    app = build_app(_seeded(jaicp_config, pytestconfig), data_dir=tmp_path_factory.mktemp("jaicp-mock"))
     yield app
     app.extensions["jaicp_mock"].close()
 
@@ -72,14 +80,30 @@ def jaicp_server(jaicp_app: Flask) -> Iterator[LiveServer]:
 def _prepare(mock: JaicpMock, request: pytest.FixtureRequest) -> JaicpMock:
     mock.reset()
     marker = request.node.get_closest_marker(MARKER)
-    if marker is not None and marker.kwargs.get("now") is not None:
-        mock.clock.set(marker.kwargs["now"], frozen=marker.kwargs.get("frozen", True))
+    if marker is not None:
+        frozen = marker.kwargs.get("frozen", True)
+        if marker.kwargs.get("now") is not None:
+            mock.clock.set(marker.kwargs["now"], frozen=frozen)
+        elif "frozen" in marker.kwargs:
+            mock.clock.freeze(frozen)
     return mock
 
 
-def _own_config(request: pytest.FixtureRequest) -> MockConfig | None:
+_OWN_APP = pytest.StashKey[Flask]()
+
+
+def _app_for(request: pytest.FixtureRequest) -> Flask:
+    """The session's app, or the one app of a test whose marker brings a configuration of its own (shared by
+    ``jaicp`` and ``jaicp_offline`` in that test, so both see one state)."""
     marker = request.node.get_closest_marker(MARKER)
-    return marker.kwargs.get("config") if marker is not None else None
+    own = marker.kwargs.get("config") if marker is not None else None
+    if own is None:
+        return request.getfixturevalue("jaicp_app")
+    stash = request.node.stash
+    if _OWN_APP not in stash:
+        app = stash[_OWN_APP] = build_app(_seeded(own, request.config))
+        request.node.addfinalizer(app.extensions["jaicp_mock"].close)
+    return stash[_OWN_APP]
 
 
 @pytest.fixture
@@ -88,31 +112,26 @@ def jaicp(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterat
     ``jaicp.requests``, ``jaicp.expected_bytes(day, version)``."""
     url = pytestconfig.getoption("jaicp_url")
     if url:
+        marker = request.node.get_closest_marker(MARKER)
+        if marker is not None and marker.kwargs.get("config") is not None:
+            pytest.fail("@pytest.mark.jaicp(config=...) cannot change a mock that runs elsewhere (--jaicp-url)")
         backend = RemoteBackend(url, pytestconfig.getoption("jaicp_control_token"))
         yield _prepare(JaicpMock(backend, url), request)
         return
-    own = _own_config(request)
-    if own is None:
-        app = request.getfixturevalue("jaicp_app")
+    app = _app_for(request)
+    if _OWN_APP not in request.node.stash:
         server = request.getfixturevalue("jaicp_server")
         yield _prepare(JaicpMock.of_app(app, server.url), request)
         return
-    app = build_app(own)
-    try:
-        with LiveServer(app) as server:
-            yield _prepare(JaicpMock.of_app(app, server.url), request)
-    finally:
-        app.extensions["jaicp_mock"].close()
+    with LiveServer(app) as server:
+        yield _prepare(JaicpMock.of_app(app, server.url), request)
 
 
 @pytest.fixture
 def jaicp_offline(request: pytest.FixtureRequest, jaicp_hosts: tuple[str, ...]) -> Iterator[JaicpMock]:
-    """The mock in-process: ``requests`` and ``httpx`` calls to ``jaicp_hosts`` never touch a socket."""
-    own = _own_config(request)
-    app = build_app(own) if own is not None else request.getfixturevalue("jaicp_app")
-    try:
-        with intercept(app=app, hosts=jaicp_hosts) as mock:
-            yield _prepare(mock, request)
-    finally:
-        if own is not None:
-            app.extensions["jaicp_mock"].close()
+    """The mock in-process: ``requests`` and ``httpx`` calls to ``jaicp_hosts`` never touch a socket.
+
+    It always runs in this process, also with ``--jaicp-url`` (which applies to ``jaicp`` only).
+    """
+    with intercept(app=_app_for(request), hosts=jaicp_hosts) as mock:
+        yield _prepare(mock, request)
