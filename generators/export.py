@@ -29,6 +29,9 @@ WINDOWS_PER_WORKER = 4
 class DayStats:
     rows: int
     sessions: int
+    """Sessions in the file: those begun that day and those come back from earlier days."""
+    returning: int
+    """Of those, the sessions begun on earlier days."""
 
 
 def _plan(account: AccountSpec, day: date, version: int, seed: int, dialect: Dialect) -> DayPlan:
@@ -58,7 +61,7 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
                 break
         stream.flush()
         stream.detach()
-        return DayStats(rows=rows, sessions=plan.session_count)
+        return DayStats(rows=rows, sessions=plan.session_count, returning=len(plan.returning))
 
     stream.flush()
     stream.detach()
@@ -76,7 +79,7 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
             rows += count
             if on_progress is not None:
                 on_progress(count)
-    return DayStats(rows=rows, sessions=plan.session_count)
+    return DayStats(rows=rows, sessions=plan.session_count, returning=len(plan.returning))
 
 
 def _take(iterator, count: int):

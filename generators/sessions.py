@@ -5,7 +5,12 @@ A day is a list of sessions. Session ``i`` draws everything from its own ``rando
 generated alone, in any process, with identical output. Late-arriving sessions of regenerated versions
 are seeded from (seed, account, day, version, j), so version n+1 holds every dialog of version n plus a few.
 
-Each session is made in two steps from the same RNG: a *script* (the route, the kinds of turn and their
+Chat sessions never end by themselves: every LONG_EVERY-th session of a day may come back on some of the
+next RETURN_WINDOW days, with a burst of phrases seeded from (seed, account, that day, its origin). The
+day's file then holds that burst under the same session id and start time, with the count of every phrase
+so far, so a client that reads several days' files sees one session grow.
+
+Each burst is made in two steps from the same RNG: a *script* (the route, the kinds of turn and their
 times), then the *texts*. The day's plan needs only the scripts' first and last times, which keeps memory
 flat in the number of rows; rows are produced lazily as the merge reaches each session.
 """
@@ -40,7 +45,9 @@ HOURLY_VOICE = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.6, 2.0, 5.0, 7.5, 8.0, 8.0, 7.2,
                 4.4, 3.0, 2.0, 1.2, 0.6, 0.3)
 
 # Session dynamics, as probabilities.
-MULTI_DAY_SHARE = 0.06          # chat sessions that started on an earlier day
+LONG_EVERY = 12                 # every 12th session of a day may come back on later days (chat only)
+RETURN_WINDOW = 7               # ... within this many days
+SECOND_RETURN_SHARE = 0.35      # returning sessions that come back on two days rather than one
 FALLBACK_SHARE = 0.10           # client turns the bot does not understand
 OPERATOR_REQUEST_SHARE = 0.035  # client turns that ask for a human
 OPERATORS_ONLINE = 0.7          # operator requests that find an agent
@@ -86,13 +93,12 @@ class Route:
 
 @dataclass(frozen=True, slots=True)
 class Script:
+    """One burst of a session: the kinds of its turns and their times."""
+
     route: Route
     kinds: tuple[int, ...]
     times: tuple[int, ...]
-    """Seconds from the file day's 00:00 UTC, one per turn; can pass midnight by GENERATION_GRACE."""
-    started_at: int
-    earlier_phrases: int
-    """Phrases the session had on earlier days (multi-day chat sessions)."""
+    """Seconds from the burst day's 00:00 UTC, one per turn; can pass midnight by GENERATION_GRACE."""
 
 
 def _routes(account: AccountSpec, channel_labels: str) -> tuple[list[Route], list[float]]:
@@ -127,30 +133,70 @@ def _pick(rng: Random, items):
 
 
 class DayPlan:
-    """The sessions of one (account, day, version, seed) and how to make each of them."""
+    """The sessions of one (account, day, version, seed) and how to make each of them.
+
+    Indices ``0 .. base_sessions - 1`` are the sessions that start today, then the late arrivals of
+    regenerated versions, then the sessions of earlier days that come back today (``returning``).
+    """
 
     def __init__(self, account: AccountSpec, day: date, *, version: int = 1, seed: int, channel_labels: str
                  = "display") -> None:
         if version < 1:
             raise ValueError("versions start at 1")
         self.account = account
-        self.day = day
         self.version = version
         self.seed = seed
+        self.channel_labels = channel_labels
         self.routes, self.route_cumulative = _routes(account, channel_labels)
+        self.offset_seconds = account.utc_offset * 3600
+        self.day = day
         self.day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         self.day_prefix = self.day_start.strftime("%d.%m.%Y ")
-        self.offset_seconds = account.utc_offset * 3600
-        factor = account.weekend_factor if day.weekday() >= 5 else 1.0
-        self.base_sessions = round(account.sessions_per_day * factor)
+        self.base_sessions = self.sessions_on(day)
         # Late arrivals of each regenerated version w = 2..version: about 2% of the day, at least one.
         self.late_counts = [1 + stable_int(seed, account.account_id, day, "late-count", w)
                             % max(1, self.base_sessions // 50) for w in range(2, version + 1)]
         self._late_starts = list(itertools.accumulate(self.late_counts, initial=self.base_sessions))
+        self._returning: list[tuple[date, int]] | None = None
+        self._siblings: dict[date, DayPlan] = {}
+
+    def sessions_on(self, day: date) -> int:
+        factor = self.account.weekend_factor if day.weekday() >= 5 else 1.0
+        return round(self.account.sessions_per_day * factor)
+
+    def _on(self, day: date) -> DayPlan:
+        """The plan of another day of the same account, for replaying the sessions that come back today."""
+        if day not in self._siblings:
+            self._siblings[day] = DayPlan(self.account, day, seed=self.seed, channel_labels=self.channel_labels)
+        return self._siblings[day]
+
+    @property
+    def new_sessions(self) -> int:
+        """Sessions that start today: the base ones and the late arrivals."""
+        return self._late_starts[-1]
+
+    @property
+    def returning(self) -> list[tuple[date, int]]:
+        """(origin day, index) of each earlier session that comes back today."""
+        if self._returning is None:
+            found = []
+            for back in range(RETURN_WINDOW, 0, -1):
+                origin = self.day - timedelta(days=back)
+                for index in range(0, self.sessions_on(origin), LONG_EVERY):
+                    if back in self._return_days(origin, index) and not self._route(origin, index).channel.voice:
+                        found.append((origin, index))
+            self._returning = found
+        return self._returning
 
     @property
     def session_count(self) -> int:
-        return self._late_starts[-1]
+        return self.new_sessions + len(self.returning)
+
+    def _return_days(self, origin: date, index: int) -> tuple[int, ...]:
+        """How many days after ``origin`` session ``index`` of that day comes back (empty for most)."""
+        rng = Random(stable_int(self.seed, self.account.account_id, origin, "returns", index))
+        days = 2 if rng.random() < SECOND_RETURN_SHARE else 1
+        return tuple(sorted(rng.sample(range(1, RETURN_WINDOW + 1), days)))
 
     def session_rng(self, index: int) -> Random:
         if index < self.base_sessions:
@@ -159,18 +205,32 @@ class DayPlan:
         return Random(stable_int(self.seed, self.account.account_id, self.day, "late", slot + 2,
                                  index - self._late_starts[slot]))
 
+    def _route(self, origin: date, index: int) -> Route:
+        """The route of a base session of ``origin``: the first draw of its RNG."""
+        rng = Random(stable_int(self.seed, self.account.account_id, origin, "session", index))
+        return self._pick_route(rng)
+
+    def _return_rng(self, origin: date, index: int, day: date) -> Random:
+        return Random(stable_int(self.seed, self.account.account_id, day, "return", origin, index))
+
     # -- step 1: the script ------------------------------------------------------------------------------
 
-    def script(self, rng: Random) -> Script:
-        route = self.routes[bisect.bisect_right(self.route_cumulative, rng.random() * self.route_cumulative[-1])]
+    def _pick_route(self, rng: Random) -> Route:
+        return self.routes[bisect.bisect_right(self.route_cumulative, rng.random() * self.route_cumulative[-1])]
+
+    def script(self, rng: Random, route: Route | None = None) -> Script:
+        """A burst: the opening one of a new session (route drawn, ``/start`` first), or with ``route`` given,
+        a session's return on a later day."""
+        opening = route is None
+        if route is None:
+            route = self._pick_route(rng)
         voice = route.channel.voice
         hourly = _HOURLY_CUMULATIVE[voice]
         local_hour = bisect.bisect_right(hourly, rng.random() * hourly[-1])
         first = ((local_hour * 3600 - self.offset_seconds) % DAY_SECONDS) + int(rng.random() * 3600)
         first = min(first, DAY_SECONDS - 1)
 
-        multi_day = not voice and rng.random() < MULTI_DAY_SHARE
-        kinds: list[int] = [] if multi_day else [START]
+        kinds: list[int] = [START] if opening else []
         turns = 1 + min(int(rng.expovariate(1 / (3.0 if voice else 4.0))), 24)
         asked_operator = False
         for _ in range(turns):
@@ -211,18 +271,15 @@ class DayPlan:
             if now >= DAY_SECONDS + GENERATION_GRACE:
                 break
             times.append(now)
-        kinds = kinds[:len(times)]
-
-        if multi_day:
-            started = first - DAY_SECONDS * (1 + int(rng.random() * 14)) - int(rng.random() * 40000)
-            earlier = 2 + int(rng.expovariate(1 / 8))
-        else:
-            started, earlier = first, 0
-        return Script(route, tuple(kinds), tuple(times), started, earlier)
+        return Script(route, tuple(kinds[:len(times)]), tuple(times))
 
     def extent(self, index: int) -> tuple[int, int]:
         """First and last time (seconds in the day) of session ``index``'s rows in this file."""
-        times = self.script(self.session_rng(index)).times
+        if index < self.new_sessions:
+            times = self.script(self.session_rng(index)).times
+        else:
+            origin, number = self.returning[index - self.new_sessions]
+            times = self.script(self._return_rng(origin, number, self.day), self._route(origin, number)).times
         last = times[-1]
         if last >= DAY_SECONDS:
             last = max((t for t in times if t < DAY_SECONDS), default=times[0])
@@ -239,42 +296,112 @@ class DayPlan:
 
     def session_rows(self, index: int) -> list[tuple[int, Row]]:
         """``(seconds, row)`` for each row of session ``index`` that falls inside the day."""
-        rng = self.session_rng(index)
-        script = self.script(rng)
-        route = script.route
-        scenario = route.scenario
+        if index < self.new_sessions:
+            rng = self.session_rng(index)
+            script = self.script(rng)
+            return _Conversation(self, rng, script).burst(self, rng, script, phrases_before=0)
+        origin, number = self.returning[index - self.new_sessions]
+        return self._returning_rows(origin, number)
+
+    def _returning_rows(self, origin: date, number: int) -> list[tuple[int, Row]]:
+        """Replay the session from its opening day through its earlier returns (for its state, its count
+        and its client), then give today's burst."""
+        opening_plan = self._on(origin)
+        rng = opening_plan.session_rng(number)
+        script = opening_plan.script(rng)
+        conversation = _Conversation(opening_plan, rng, script)
+        phrases = len(script.kinds)
+        conversation.burst(opening_plan, rng, script, phrases_before=0)  # for its effect: state, client
+        for back in self._return_days(origin, number):
+            day = origin + timedelta(days=back)
+            if day > self.day:
+                break
+            burst_rng = self._return_rng(origin, number, day)
+            plan = self if day == self.day else self._on(day)
+            burst = plan.script(burst_rng, script.route)
+            if day == self.day:
+                return conversation.burst(self, burst_rng, burst, phrases_before=phrases)
+            conversation.burst(plan, burst_rng, burst, phrases_before=phrases)
+            phrases += len(burst.kinds)
+        raise AssertionError(f"session {number} of {origin} does not come back on {self.day}")
+
+    # -- the day ------------------------------------------------------------------------------------------
+
+    def extents(self) -> list[tuple[int, int, int]]:
+        """``(first, last, index)`` of every session, in the order their first rows appear."""
+        plan = [(*self.extent(index), index) for index in range(self.session_count)]
+        plan.sort()
+        return plan
+
+    def rows(self, start: int = 0, stop: int = DAY_SECONDS,
+             extents: list[tuple[int, int, int]] | None = None) -> Iterator[Row]:
+        """The rows with ``start <= msg_rt < stop`` (seconds in the day), ordered by msg_rt then session."""
+        plan = self.extents() if extents is None else extents
+        heap: list[tuple[int, int, int, Row]] = []
+        position, total = 0, len(plan)
+        while position < total or heap:
+            while position < total and (not heap or plan[position][0] <= heap[0][0]):
+                first, last, index = plan[position]
+                position += 1
+                if last < start or first >= stop:
+                    continue
+                for sequence, (moment, row) in enumerate(self.session_rows(index)):
+                    if start <= moment < stop:
+                        heapq.heappush(heap, (moment, index, sequence, row))
+            if heap:
+                yield heapq.heappop(heap)[3]
+
+
+class _Conversation:
+    """One session across its bursts: the client, the company, the state it was left in."""
+
+    def __init__(self, plan: DayPlan, rng: Random, opening: Script) -> None:
+        route = self.route = opening.route
         pools = route.pools
         channel = route.channel
-        voice = channel.voice
-        operator = scenario.operator
-
-        female = rng.random() < 0.5
-        first_name = _pick(rng, pools.first_names_female if female else pools.first_names_male)
-        if voice or (channel.user_id_shape == "uuid" and rng.random() < NAMELESS_WEB_SHARE):
-            client_name = ""
+        self.female = rng.random() < 0.5
+        first_name = _pick(rng, pools.first_names_female if self.female else pools.first_names_male)
+        if channel.voice or (channel.user_id_shape == "uuid" and rng.random() < NAMELESS_WEB_SHARE):
+            self.client_name = ""
         elif rng.random() < 0.4:
-            client_name = f"{first_name} {_pick(rng, pools.last_names_female if female else pools.last_names_male)}"
+            last_names = pools.last_names_female if self.female else pools.last_names_male
+            self.client_name = f"{first_name} {_pick(rng, last_names)}"
         else:
-            client_name = first_name
-        client = provider.client_id(channel.id, route.bot_id,
-                                    provider.user_id(rng, channel.id, route.scenario.locale))
-        sid = provider.session_id(rng, client, self.account.session_id_style)
-        filler = Filler(rng, scenario, self.day)
-        filler["first_name"] = first_name
-        filler["company"] = route.company
-        agent_female = rng.random() < 0.5
+            self.client_name = first_name
+        self.client = provider.client_id(channel.id, route.bot_id,
+                                         provider.user_id(rng, channel.id, route.scenario.locale))
+        self.session_id = provider.session_id(rng, self.client, plan.account.session_id_style)
+        self.filler = Filler(rng, route.scenario, plan.day)
+        self.filler["first_name"] = first_name
+        self.filler["company"] = route.company
+        self.agent_female = rng.random() < 0.5
+        label_share = TRANSFERRED_LABEL_SHARE if SWITCH in opening.kinds else SESSION_LABEL_SHARE
+        self.tag = _pick(rng, route.scenario.session_labels) if rng.random() < label_share else ""
+        self.started = opening.times[0]
+        self.opened = plan.day
+        self.state = ROOT_STATE
+
+    def burst(self, plan: DayPlan, rng: Random, script: Script, *, phrases_before: int) -> list[tuple[int, Row]]:
+        """The rows of one burst on ``plan``'s day; moves the conversation's state on."""
+        route = self.route
+        scenario = route.scenario
+        pools = route.pools
+        voice = route.channel.voice
+        operator = scenario.operator
+        filler = self.filler
+        filler.rng = rng
+        filler.day = plan.day
         fill = filler.fill
+        female, agent_female = self.female, self.agent_female
 
         kinds, times = script.kinds, script.times
-        transferred = SWITCH in kinds
-        label_share = TRANSFERRED_LABEL_SHARE if transferred else SESSION_LABEL_SHARE
-        session_tag = _pick(rng, scenario.session_labels) if rng.random() < label_share else ""
-        head = (sid, self.format_time(script.started_at), self.format_time(times[-1]),
-                str(script.earlier_phrases + len(kinds)), session_tag, route.channel_label,
-                route.channel_name, client, client_name, route.project.name)
+        started = self.started - (plan.day - self.opened).days * DAY_SECONDS
+        head = (self.session_id, plan.format_time(started), plan.format_time(times[-1]),
+                str(phrases_before + len(kinds)), self.tag, route.channel_label, route.channel_name, self.client,
+                self.client_name, route.project.name)
 
         intents = scenario.intents
-        state = _pick(rng, intents).state if script.earlier_phrases else ROOT_STATE
+        state = self.state
         intent = None
         agent_spoke = False
         rows: list[tuple[int, Row]] = []
@@ -339,36 +466,11 @@ class DayPlan:
             if voice:
                 answer = spoken(answer)
             if moment < DAY_SECONDS:
-                rows.append((moment, (*head, self.format_time(moment), question, answer, state, after,
+                rows.append((moment, (*head, plan.format_time(moment), question, answer, state, after,
                                       TRUE if switched else FALSE, TRUE if operated else FALSE, comment, tags)))
             state = after
+        self.state = state
         return rows
-
-    # -- the day ------------------------------------------------------------------------------------------
-
-    def extents(self) -> list[tuple[int, int, int]]:
-        """``(first, last, index)`` of every session, in the order their first rows appear."""
-        plan = [(*self.extent(index), index) for index in range(self.session_count)]
-        plan.sort()
-        return plan
-
-    def rows(self, start: int = 0, stop: int = DAY_SECONDS,
-             extents: list[tuple[int, int, int]] | None = None) -> Iterator[Row]:
-        """The rows with ``start <= msg_rt < stop`` (seconds in the day), ordered by msg_rt then session."""
-        plan = self.extents() if extents is None else extents
-        heap: list[tuple[int, int, int, Row]] = []
-        position, total = 0, len(plan)
-        while position < total or heap:
-            while position < total and (not heap or plan[position][0] <= heap[0][0]):
-                first, last, index = plan[position]
-                position += 1
-                if last < start or first >= stop:
-                    continue
-                for sequence, (moment, row) in enumerate(self.session_rows(index)):
-                    if start <= moment < stop:
-                        heapq.heappush(heap, (moment, index, sequence, row))
-            if heap:
-                yield heapq.heappop(heap)[3]
 
 
 def generate_day(account: AccountSpec, day: date, *, version: int = 1, seed: int,

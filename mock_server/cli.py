@@ -151,7 +151,8 @@ def _generate(args: argparse.Namespace) -> int:
     for day, path in zip(days, paths, strict=True):
         with _progress(args.sessions, path.name) as progress:
             stats = write_day_file(path, account, day, on_progress=progress, **options)
-        print(f"{path}: {stats.rows} rows, {stats.sessions} sessions", file=sys.stderr)
+        print(f"{path}: {stats.rows} rows, {stats.sessions} sessions ({stats.returning} begun on earlier days)",
+              file=sys.stderr)
     return 0
 
 

@@ -229,7 +229,9 @@ def big_day(request) -> tuple[str, list[LogRecord]]:
 def test_big_day_has_realistic_volume(big_day):
     _, records = big_day
     sessions = by_session(records)
-    assert 250 <= len(sessions) <= 300
+    begun_today = [rows for rows in sessions.values() if rows[0].session_start_time >= day_start(WEDNESDAY)]
+    assert len(begun_today) == 300
+    assert 300 < len(sessions) <= 1.2 * 300  # and a few come back from earlier days
     assert 3 * len(sessions) <= len(records) <= 15 * len(sessions)
     assert {record.channel_type for record in records} == {"telegram", "chatwidget", "resterisk"}
 
@@ -292,9 +294,9 @@ def test_weekends_are_quieter():
 def test_weekend_factor_is_honoured():
     weekdays = [WEDNESDAY + timedelta(days=offset) for offset in range(7)]
     plans = {day.weekday(): DayPlan(big_account(weekend_factor=0.5), day, seed=1) for day in weekdays}
-    assert [plans[number].session_count for number in range(7)] == [300] * 5 + [150] * 2
+    assert [plans[number].base_sessions for number in range(7)] == [300] * 5 + [150] * 2
     flat = DayPlan(big_account(weekend_factor=1.0), SATURDAY, seed=1)
-    assert flat.session_count == 300
+    assert flat.base_sessions == 300
 
 
 @pytest.mark.parametrize(("locale", "offset"), [("en_US", None), ("ru_RU", None), ("en_US", 9), ("ru_RU", -8)])
@@ -394,3 +396,33 @@ def test_next_version_is_a_superset(account, day, seed, version):
     newer = generate(account, day, seed=seed, version=version + 1)
     assert set(by_session(older)) < set(by_session(newer))
     assert is_subsequence(older, newer)
+
+
+def test_chat_sessions_come_back_on_later_days_as_one_growing_session():
+    account = big_account()
+    days = [WEDNESDAY + timedelta(days=offset) for offset in range(4)]
+    files = {day: by_session(generate(account, day, seed=5)) for day in days}
+    continued = 0
+    for earlier, later in itertools.combinations(days, 2):
+        for session_id in files[earlier].keys() & files[later].keys():
+            before, after = files[earlier][session_id], files[later][session_id]
+            continued += 1
+            assert after[0].session_start_time == before[0].session_start_time
+            assert (after[0].client_id, after[0].client_name, after[0].channel_type, after[0].project_name) == (
+                before[0].client_id, before[0].client_name, before[0].channel_type, before[0].project_name)
+            assert after[0].session_questions_count >= before[0].session_questions_count + len(after)
+            assert after[0].session_end_time > before[0].session_end_time
+            assert after[0].msg_question != "/start"
+            assert after[0].channel_type != "resterisk"  # a phone call is always a new session
+            if later - earlier == timedelta(days=1) and not any(
+                    session_id in files[middle] for middle in days if earlier < middle < later):
+                assert after[0].state_before == before[-1].state_after  # it goes on where it was left
+    assert continued >= 10
+
+
+def test_sessions_begun_earlier_are_exactly_the_returning_ones():
+    plan = DayPlan(big_account(), WEDNESDAY, seed=5)
+    records = list(plan.rows())
+    earlier = {record[0] for record in records if record[1][:10] != "04.03.2026"}
+    assert len(earlier) == len(plan.returning) > 0
+    assert len({record[0] for record in records}) == plan.session_count == plan.base_sessions + len(plan.returning)

@@ -441,7 +441,7 @@ def test_lines_are_physical_after_embedded_line_breaks(records, validate_bytes, 
     report = validate_bytes(to_bytes(records, dialect))
     assert found(report) == [("boolean", 5 + 1 + 1, MSG_OPERATOR + 1), ("boolean", 12 + 1 + 3, MSG_SWITCHED + 1)]
     data = to_bytes(records, dialect).decode("utf-8-sig")
-    assert data.split("\n")[12 + 3].split(";")[MSG_SWITCHED].strip('"') == "True"  # line 16 is that record
+    assert next(csv.reader([data.split("\n")[12 + 3]], delimiter=";"))[MSG_SWITCHED] == "True"  # line 16
 
 
 def test_unclosed_quote_line_after_embedded_line_breaks(records, validate_bytes):
