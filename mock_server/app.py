@@ -6,7 +6,7 @@ pytest plugin's live server and its in-process client can each have their own, o
 Error handling is central: every error, including a path no route knows, a wrong method and an exception
 nobody expected, leaves as the JSON envelope of :mod:`mock_server.errors`. Each request is logged as one
 access-log line (method, path, status, the login once it authenticated, duration; never a credential) and,
-outside the control API, recorded in the request journal.
+outside the control API, recorded in the request journal; both by a thin WSGI middleware (:class:`_Observed`).
 """
 
 from __future__ import annotations
@@ -15,21 +15,25 @@ import logging
 import time
 from pathlib import Path
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
 from mock_server.auth import check_control_access
 from mock_server.clock import Clock, format_instant
 from mock_server.config import MockConfig, demo_config
+from mock_server.context import ENVIRON_KEY, RequestInfo, request_info
 from mock_server.errors import ApiError, error_response
-from mock_server.rawlogs import EXTENSION_KEY, current_state, shown
+from mock_server.rawlogs import EXTENSION_KEY, shown
 from mock_server.state import MockState
 
 CONTROL_PREFIX = "/_mock/"
 TOKEN_KEY = "JAICP_MOCK_CONTROL_TOKEN"
 MAX_BODY_BYTES = 64 * 1024
 LOGGED_PATH_LIMIT = 300
-JOURNALED_HEADERS = ("Range", "If-None-Match", "If-Modified-Since", "If-Range", "User-Agent", "Content-Type")
+JOURNALED_HEADERS = (("Range", "HTTP_RANGE"), ("If-None-Match", "HTTP_IF_NONE_MATCH"),
+                     ("If-Modified-Since", "HTTP_IF_MODIFIED_SINCE"), ("If-Range", "HTTP_IF_RANGE"),
+                     ("User-Agent", "HTTP_USER_AGENT"), ("Content-Type", "CONTENT_TYPE"))
+"""Request headers the journal keeps (name, WSGI environ key); never Authorization, which is redacted."""
 
 access_log = logging.getLogger("jaicp_mock.access")
 error_log = logging.getLogger("jaicp_mock.errors")
@@ -56,8 +60,7 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(rawlogs_blueprint)
     app.register_blueprint(control_blueprint)
-    app.before_request(_before)
-    app.after_request(_after)
+    app.wsgi_app = _Observed(app.wsgi_app, state, control_token)
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -68,43 +71,79 @@ def _is_control(path: str) -> bool:
     return path == CONTROL_PREFIX.rstrip("/") or path.startswith(CONTROL_PREFIX)
 
 
-def _before() -> None:
-    g.started = time.perf_counter()
-    if _is_control(request.path):
-        from flask import current_app
+class _Observed:
+    """WSGI middleware around the Flask app: control-API access, the access log and the journal.
 
-        check_control_access(current_app.config[TOKEN_KEY])
+    Doing this around the app rather than in ``before_request``/``after_request`` hooks keeps Flask's
+    per-hook overhead off every download, and lets the control-API check refuse paths no route knows too.
+    What the request learned inside the app (login, served version, error code) arrives in its RequestInfo.
+    """
 
+    def __init__(self, wsgi_app, state: MockState, control_token: str | None) -> None:
+        self.wsgi_app = wsgi_app
+        self.state = state
+        self.control_token = control_token
 
-def _after(response: Response) -> Response:
-    """One access-log line per request, and a journal entry for the platform endpoints."""
-    started = g.get("started")
-    duration_ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    login = g.get("login")
-    path = request.full_path if request.query_string else request.path
-    if access_log.isEnabledFor(logging.INFO):
-        access_log.info("%s %s %s %d %s %.1fms", request.remote_addr or "-", request.method, _printable(path),
-                        response.status_code, _printable(login) if login else "-", duration_ms)
-    if not _is_control(request.path):
-        state = current_state()
-        headers = {name: request.headers[name] for name in JOURNALED_HEADERS if name in request.headers}
-        if "Authorization" in request.headers:
-            scheme = request.headers["Authorization"].partition(" ")[0]
+    def __call__(self, environ: dict, start_response):
+        info = environ[ENVIRON_KEY] = RequestInfo(time.perf_counter())
+        path = environ.get("PATH_INFO", "")
+        control = _is_control(path)
+        statuses: list[str] = []
+
+        def capture(status: str, headers, exc_info=None):
+            statuses.append(status)
+            return start_response(status, headers, exc_info)
+
+        if control:
+            try:
+                check_control_access(environ, self.control_token)
+            except ApiError as refusal:
+                info.error = refusal.code
+                result = refusal.response()(environ, capture)
+                self._observe(environ, info, path, statuses, control)
+                return result
+        result = self.wsgi_app(environ, capture)
+        self._observe(environ, info, path, statuses, control)
+        return result
+
+    def _observe(self, environ: dict, info: RequestInfo, path: str, statuses: list[str], control: bool) -> None:
+        duration_ms = (time.perf_counter() - info.started) * 1000
+        status = int(statuses[-1][:3]) if statuses else 0
+        query = environ.get("QUERY_STRING", "")
+        method = environ.get("REQUEST_METHOD", "")
+        remote = environ.get("REMOTE_ADDR")
+        path = _wsgi_text(path)
+        if access_log.isEnabledFor(logging.INFO):
+            shown_path = f"{path}?{query}" if query else path
+            access_log.info("%s %s %s %d %s %.1fms", remote or "-", method, _printable(shown_path), status,
+                            _printable(info.login) if info.login else "-", duration_ms)
+        if control:
+            return
+        headers = {name: environ[key] for name, key in JOURNALED_HEADERS if key in environ}
+        if "HTTP_AUTHORIZATION" in environ:
+            scheme = environ["HTTP_AUTHORIZATION"].partition(" ")[0]
             headers["Authorization"] = f"{scheme[:20]} [redacted]"
-        state.journal.record({
-            "at": format_instant(state.now()),
-            "method": request.method,
-            "path": request.path,
-            "query": request.query_string.decode("latin-1"),
-            "status": response.status_code,
-            "login": login,
-            "error": g.get("error_code"),
-            "version": g.get("served_version"),
+        self.state.journal.record({
+            "at": format_instant(info.now if info.now is not None else self.state.now()),
+            "method": method,
+            "path": path,
+            "query": _wsgi_text(query),
+            "status": status,
+            "login": info.login,
+            "error": info.error,
+            "version": info.version,
             "durationMs": round(duration_ms, 3),
-            "remoteAddr": request.remote_addr,
+            "remoteAddr": remote,
             "headers": headers,
         })
-    return response
+
+
+def _wsgi_text(text: str) -> str:
+    """A WSGI environ string (bytes as latin-1) as the UTF-8 text the client sent."""
+    try:
+        return text.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text
 
 
 def _printable(text: str) -> str:
@@ -114,7 +153,7 @@ def _printable(text: str) -> str:
 
 
 def _api_error(error: ApiError) -> Response:
-    g.error_code = error.code
+    request_info().error = error.code
     return error.response()
 
 
@@ -143,14 +182,14 @@ def _http_error(error: HTTPException) -> Response:
         code, args, headers = "rawlogs.bad_request", {"detail": error.description or "malformed request"}, {}
     else:
         code, args, headers = "rawlogs.http_error", {"detail": f"{error.code} {error.name}"}, {}
-        g.error_code = code
+        request_info().error = code
         return error_response(code, status=error.code, headers=headers, **args)
-    g.error_code = code
+    request_info().error = code
     return error_response(code, headers=headers, **args)
 
 
 def _unexpected(error: Exception) -> Response:
     """The safety net: log the traceback, answer with the envelope. Tests check it is never reached."""
     error_log.exception("unexpected error on %s %s", request.method, _printable(request.path))
-    g.error_code = "rawlogs.internal"
+    request_info().error = "rawlogs.internal"
     return error_response("rawlogs.internal")

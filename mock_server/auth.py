@@ -12,26 +12,39 @@
 
 from __future__ import annotations
 
+import binascii
 import hmac
 import ipaddress
 
-from flask import g, request
+from flask import request
 
+from mock_server.context import request_info
 from mock_server.errors import ApiError
 from mock_server.rules import User
-from mock_server.state import MockState
+from mock_server.state import MockState, Snapshot
 
 
-def authenticate(state: MockState) -> User:
+def authenticate(state: MockState, snapshot: Snapshot | None = None) -> User:
     """The platform user making this request, or a 401 ``rawlogs.unauthorized``."""
-    credentials = request.authorization
-    if credentials is None or credentials.type != "basic":
-        raise ApiError("rawlogs.unauthorized")
-    user = state.authenticate(credentials.username or "", credentials.password or "")
+    login, password = basic_credentials(request.environ.get("HTTP_AUTHORIZATION", ""))
+    user = state.authenticate(login, password, snapshot) if login is not None else None
     if user is None:
         raise ApiError("rawlogs.unauthorized")
-    g.login = user.login
+    request_info().login = user.login
     return user
+
+
+def basic_credentials(header: str) -> tuple[str | None, str]:
+    """(login, password) from ``Basic <base64 of login:password>``; (None, "") when it is not that."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None, ""
+    try:
+        text = binascii.a2b_base64(encoded.strip()).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None, ""
+    login, separator, password = text.partition(":")
+    return (login, password) if separator else (None, "")
 
 
 def is_loopback(address: str | None) -> bool:
@@ -46,13 +59,13 @@ def is_loopback(address: str | None) -> bool:
     return ip.is_loopback
 
 
-def check_control_access(token: str | None) -> None:
+def check_control_access(environ: dict, token: str | None) -> None:
     """Let a control-API request through, or raise 403 ``mock.not_loopback`` / 401 ``mock.bad_token``."""
     if token is None:
-        if not is_loopback(request.remote_addr):
-            raise ApiError("mock.not_loopback", remoteAddr=request.remote_addr or "an unknown address")
+        address = environ.get("REMOTE_ADDR")
+        if not is_loopback(address):
+            raise ApiError("mock.not_loopback", remoteAddr=address or "an unknown address")
         return
-    header = request.headers.get("Authorization", "")
-    scheme, _, presented = header.partition(" ")
+    scheme, _, presented = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), token.encode()):
         raise ApiError("mock.bad_token")

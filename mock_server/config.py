@@ -11,6 +11,7 @@ Without ``--config`` the built-in demo (``mock_server/demo.toml``) is used.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
@@ -40,13 +41,31 @@ BUSINESS_PLANS = ("JAICP Business Standard", "JAICP Business Pro", "JAICP Busine
 MAX_CLEANUP_DAYS = 999
 
 
+_BUSINESS_PLAN_KEYS = frozenset(name.casefold() for name in BUSINESS_PLANS)
+
+
+@functools.lru_cache(maxsize=256)
 def is_business_plan(plan: str | None) -> bool:
     """Whether ``plan`` is a JAICP Business plan (case and spacing do not matter; ``Business Pro`` counts)."""
     if not plan:
         return False
     normal = " ".join(plan.split()).casefold()
     normal = normal if normal.startswith("jaicp ") else f"jaicp {normal}"
-    return normal in {name.casefold() for name in BUSINESS_PLANS}
+    return normal in _BUSINESS_PLAN_KEYS
+
+
+@functools.cache
+def generator_fingerprint() -> str:
+    """A hash of the generators' code and data files (read once per process, about a millisecond)."""
+    import generators
+
+    digest = hashlib.sha256()
+    root = Path(generators.__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml", ".json") and path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class ConfigError(ValueError):
@@ -108,8 +127,12 @@ class AccountConfig:
                            utc_offset_hours=self.utc_offset_hours, session_id_style=self.session_id_style)
 
     def content_key(self, seed: int) -> str:
-        """A stable hash of what decides this account's bytes (not its users or plan): names its file cache."""
-        return hashlib.sha256(repr((seed, self.spec(), self.dialect())).encode()).hexdigest()[:12]
+        """A stable hash of what decides this account's bytes (not its users or plan): names its file cache.
+
+        It covers the generators' own code and data too, so an upgraded generator never serves old files.
+        """
+        key = repr((seed, self.spec(), self.dialect(), generator_fingerprint()))
+        return hashlib.sha256(key.encode()).hexdigest()[:12]
 
     def dialect(self) -> Dialect:
         return Dialect(quote_all=self.quote_all, bom=self.bom, line_end=LINE_ENDS[self.line_end],

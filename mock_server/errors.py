@@ -9,10 +9,11 @@ The envelope follows the platform's API errors: ``{"error": "<code>", "message":
 
 from __future__ import annotations
 
+import json
 import string
 from dataclasses import dataclass
 
-from flask import Response, json
+from flask import Response
 
 BASIC_CHALLENGE = 'Basic realm="JAICP"'
 BEARER_CHALLENGE = 'Bearer realm="jaicp-mock"'
@@ -137,7 +138,8 @@ def error_response(code: str, *, status: int | None = None, headers: dict[str, s
                    **args: object) -> Response:
     """The JSON envelope for ``code``; 401s carry their challenge."""
     spec = ERRORS[code]
-    body = json.dumps({"error": code, "message": render_message(code, args), "args": args})
+    body = json.dumps({"error": code, "message": render_message(code, args), "args": args}, ensure_ascii=False,
+                      default=str)
     response = Response(body + "\n", status=status or spec.status, mimetype="application/json")
     if code == "rawlogs.unauthorized":
         response.headers["WWW-Authenticate"] = BASIC_CHALLENGE

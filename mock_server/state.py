@@ -7,8 +7,11 @@ app owns one state, and two apps (or two processes) on one data dir share it thr
   and projects' changes from the control API, the users, the regenerations and the retention history. Each
   write is one ``BEGIN IMMEDIATE`` transaction, so two processes never hand out the same version twice.
 - **Reads are cached**: the whole state is small, so it is loaded into a frozen :class:`Snapshot` and reloaded
-  only when ``PRAGMA data_version`` says another connection committed, or after this one wrote. A request costs
-  one cheap pragma, not a dozen queries.
+  only when a write happened, in this process or another. Writers put a fresh 8-byte token into a memory-mapped
+  file (``<data-dir>/state.changes``) after each commit; a request compares it with the token its cached
+  snapshot was read at. That costs no system call (a ``PRAGMA data_version`` per request did, and releasing
+  the GIL for it halved the download rate under load), and a process sees another's change from the first
+  request after that change's answer went out.
 - **Day files** are written once per (account, day, version) by the generators, to a temporary file renamed
   into place (:func:`generators.export.write_day_file`), so a reader sees a whole file or none. A version's
   file never changes after that, so a download that started on version 1 finishes on version 1 even if version 2
@@ -23,6 +26,8 @@ import hashlib
 import hmac
 import json
 import logging
+import mmap
+import os
 import sqlite3
 import tempfile
 import threading
@@ -172,12 +177,18 @@ class FileStore:
     """
 
     LOCKS = 64
+    CACHE_BYTES = 64 * 1024 * 1024
+    """Memory for small files' bytes (see :meth:`read_cached`)."""
 
     def __init__(self, root: Path, seed: int) -> None:
         self.root = root
         self.seed = seed
         self._keys: dict[int, tuple[AccountConfig, str]] = {}
         self._locks = [threading.Lock() for _ in range(self.LOCKS)]
+        self._known: dict[tuple[int, date, int], tuple[AccountConfig, Path, int]] = {}
+        self._cache: collections.OrderedDict[Path, bytes] = collections.OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cached_bytes = 0
 
     def path(self, account: AccountConfig, day: date, version: int) -> Path:
         cached = self._keys.get(account.id)
@@ -188,14 +199,56 @@ class FileStore:
 
     def ensure(self, account: AccountConfig, day: date, version: int) -> Path:
         """The file's path, generating the file first if this is its first request."""
+        return self.open(account, day, version)[0]
+
+    def open(self, account: AccountConfig, day: date, version: int) -> tuple[Path, int]:
+        """The file's path and size, generating the file first if this is its first request.
+
+        A version's file never changes once written, so its size is remembered and later requests skip the
+        filesystem; :meth:`forget` drops a file whose path turned out to be gone (someone cleaned the data dir).
+        """
+        known = self._known.get((account.id, day, version))
+        if known is not None and known[0] is account:
+            return known[1], known[2]
         path = self.path(account, day, version)
-        if path.is_file():
-            return path
         with self._locks[hash(path) % self.LOCKS]:  # one writer per file in this process; others wait for it
             if not path.is_file():
                 write_day_file(path, account.spec(), day, version=version, seed=self.seed,
                                dialect=account.dialect())
-        return path
+            size = path.stat().st_size
+            self._known[(account.id, day, version)] = (account, path, size)
+        return path, size
+
+    def forget(self, path: Path) -> None:
+        for key, (_, known_path, _) in list(self._known.items()):
+            if known_path == path:
+                self._known.pop(key, None)
+        with self._cache_lock:
+            data = self._cache.pop(path, None)
+            if data is not None:
+                self._cached_bytes -= len(data)
+
+    def read_cached(self, path: Path) -> bytes:
+        """A small file's bytes, from memory after the first read (files never change, so the copy stays right).
+
+        Serving small files from memory avoids an open/read/close per download; each of those releases the GIL,
+        and under load every release can cost a thread switch. The cache is bounded (least recently used out).
+        """
+        data = self._cache.get(path)
+        if data is not None:
+            return data
+        with open(path, "rb") as stream:
+            data = stream.read()
+        with self._cache_lock:
+            if path not in self._cache:
+                self._cache[path] = data
+                self._cached_bytes += len(data)
+                while self._cached_bytes > self.CACHE_BYTES and len(self._cache) > 1:
+                    _, dropped = self._cache.popitem(last=False)
+                    self._cached_bytes -= len(dropped)
+            else:
+                self._cache.move_to_end(path)
+        return data
 
     def expected_bytes(self, account: AccountConfig, day: date, version: int) -> bytes:
         """The bytes the server serves for this version, computed afresh by the same generator call."""
@@ -204,9 +257,37 @@ class FileStore:
 
 @dataclass
 class _Cache:
-    snapshot: Snapshot | None = None
-    data_version: int = -1
+    entry: tuple[bytes, Snapshot] | None = None
+    """(the change token it was read at, the snapshot): one attribute, so readers never see half an update."""
     lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+class ChangeMark:
+    """An 8-byte token shared through a memory-mapped file: every write puts a fresh random value.
+
+    Reading it is a memory access (no system call, the GIL is kept), so every request can afford to check it.
+    """
+
+    SIZE = 8
+
+    def __init__(self, path: Path) -> None:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if os.fstat(descriptor).st_size < self.SIZE:
+                os.ftruncate(descriptor, self.SIZE)
+            self._map = mmap.mmap(descriptor, self.SIZE)
+        finally:
+            os.close(descriptor)
+
+    def read(self) -> bytes:
+        return self._map[:self.SIZE]
+
+    def bump(self) -> None:
+        self._map[:self.SIZE] = os.urandom(self.SIZE)
+
+    def close(self) -> None:
+        with contextlib.suppress(BufferError, ValueError):
+            self._map.close()
 
 
 class MockState:
@@ -234,6 +315,7 @@ class MockState:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._mark = ChangeMark(self.data_dir / "state.changes")
 
         explicit = None
         if clock is None:
@@ -259,14 +341,17 @@ class MockState:
     # Reading
 
     def snapshot(self) -> Snapshot:
-        """The current state; reloaded only when the database changed since the last call."""
+        """The current state; reloaded only when a write happened (here or in another process) since the last."""
         cache = self._cache
+        entry = cache.entry
+        if entry is not None and entry[0] == self._mark.read():
+            return entry[1]
         with cache.lock:
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
-            if cache.snapshot is None or version != cache.data_version:
-                cache.snapshot = self._load()
-                cache.data_version = version
-            return cache.snapshot
+            token = self._mark.read()  # before the load: a write after it changes the token again
+            entry = cache.entry
+            if entry is None or entry[0] != token:
+                entry = cache.entry = (token, self._load())
+            return entry[1]
 
     def now(self) -> datetime:
         return from_micros(self.snapshot().clock.now_micros(self.clock.real_micros()))
@@ -278,9 +363,9 @@ class MockState:
     def user(self, login: str) -> User | None:
         return self.snapshot().users.get(login)
 
-    def authenticate(self, login: str, password: str) -> User | None:
+    def authenticate(self, login: str, password: str, snapshot: Snapshot | None = None) -> User | None:
         """The user with this login and password, or None. The same work is done for an unknown login."""
-        user = self.snapshot().users.get(login)
+        user = (snapshot or self.snapshot()).users.get(login)
         expected = user.password_digest if user is not None else _NO_USER_DIGEST
         matches = hmac.compare_digest(password_digest(password), expected)
         return user if matches and user is not None else None
@@ -417,6 +502,7 @@ class MockState:
         """Close the database; remove the data dir if it was a temporary one."""
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+        self._mark.close()
         if self._temporary is not None:
             self._temporary.cleanup()
             self._temporary = None
@@ -478,8 +564,9 @@ class MockState:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-            cache.data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
-            cache.snapshot = self._load()
+            self._mark.bump()
+            token = self._mark.read()
+            cache.entry = (token, self._load())
 
     def _load(self, db: sqlite3.Connection | None = None) -> Snapshot:
         """Read every table; inside a transaction of its own unless the caller is already in one."""

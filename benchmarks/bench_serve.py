@@ -1,0 +1,158 @@
+"""Serving speed: authenticated small-file downloads per second, beside a bare Flask route on the same server.
+
+    python benchmarks/bench_serve.py [--seconds 4] [--clients 4] [--rounds 3]
+
+The server runs in a child process on waitress (4 threads, as ``jaicp-mock serve`` would, loopback only):
+either the mock (basic auth, the availability rules, the file sent by Werkzeug with ETag/Last-Modified, the
+access log and the request journal) or a bare Flask app whose one route returns the same bytes from memory.
+The same client load hits both: ``--clients`` processes, each on one keep-alive connection, sending the same
+Authorization header, for ``--seconds`` per round; rounds alternate mock and bare, and the median is kept.
+Target (DESIGN.md §D): the mock reaches >= 70% of the bare route's requests/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = "2026-03-03"
+URL_DAY = "03-03-2026"
+LOGIN, PASSWORD = "analyst", "analyst"
+CONFIG = """
+[[accounts]]
+id = 1234567
+rawlogs_enabled_at = "2026-01-01T00:00:00Z"
+sessions_per_day = {sessions}
+[[accounts.projects]]
+name = "Demobot"
+[[accounts.users]]
+login = "analyst"
+password = "analyst"
+roles = ["RAWLOGS_ANALYTIC"]
+"""
+
+_SERVER = """
+import sys
+from datetime import date, datetime, UTC
+from flask import Flask, Response
+from waitress.server import create_server
+from mock_server.app import create_app
+from mock_server.clock import Clock
+from mock_server.config import parse_config
+mode, data_dir, sessions, quiet = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "quiet"
+config = parse_config(CONFIG.format(sessions=sessions), "bench.toml")
+mock = create_app(config, data_dir=data_dir, clock=Clock(datetime(2026, 3, 4, 9, tzinfo=UTC), frozen=True))
+state = mock.extensions["jaicp_mock"]
+data = state.file_path(1234567, date(2026, 3, 3), 1).read_bytes()
+if mode == "bare":
+    app = Flask("bare")
+    @app.get("/restapi/rawlogs/<name>")
+    def bare(name):
+        return Response(data, mimetype="text/csv")
+else:
+    app = mock
+    if not quiet:  # the access log as `jaicp-mock serve` writes it (to stderr, here discarded)
+        from mock_server.serve import setup_logging
+        setup_logging(quiet=False)
+server = create_server(app, host="127.0.0.1", port=0, threads=4)
+print(server.effective_port, len(data), flush=True)
+server.run()
+"""
+
+
+def client(port: int, seconds: float, path: str, size: int, results) -> None:
+    """One keep-alive connection, requests back to back until the time is up; puts the count."""
+    header = {"Authorization": "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()}
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    count = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        connection.request("GET", path, headers=header)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200 or len(body) != size:
+            raise SystemExit(f"unexpected answer {response.status}, {len(body)} bytes")
+        count += 1
+    connection.close()
+    results.put(count)
+
+
+def start_server(mode: str, data_dir: str, sessions: int, quiet: bool) -> tuple[subprocess.Popen, int, int]:
+    code = "CONFIG = " + json.dumps(CONFIG) + "\n" + _SERVER
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    process = subprocess.Popen([sys.executable, "-c", code, mode, data_dir, str(sessions),
+                                "quiet" if quiet else "log"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    port, size = (int(part) for part in process.stdout.readline().split())
+    return process, port, size
+
+
+def measure(mode: str, data_dir: str, sessions: int, clients: int, seconds: float, quiet: bool) -> tuple[float, int]:
+    process, port, size = start_server(mode, data_dir, sessions, quiet)
+    try:
+        path = f"/restapi/rawlogs/{URL_DAY}.csv"
+        results = multiprocessing.Queue()
+        warm = multiprocessing.Process(target=client, args=(port, 0.5, path, size, results))
+        warm.start()
+        warm.join()
+        results.get()
+        workers = [multiprocessing.Process(target=client, args=(port, seconds, path, size, results))
+                   for _ in range(clients)]
+        started = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        total = sum(results.get() for _ in workers)
+        for worker in workers:
+            worker.join()
+        elapsed = time.perf_counter() - started
+        return total / elapsed, size
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of one measurement (default 4)")
+    parser.add_argument("--clients", type=int, default=4, help="client processes (default 4)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the median counts (default 3)")
+    parser.add_argument("--sessions", type=int, default=12, help="sessions in the day: its size (default 12)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="jaicp-bench-serve-") as data_dir:
+        rates: dict[str, list[float]] = {"bare": [], "mock": [], "mock --quiet": []}
+        size = 0
+        for _ in range(args.rounds):
+            for label in rates:
+                mode = "bare" if label == "bare" else "mock"
+                rate, size = measure(mode, data_dir, args.sessions, args.clients, args.seconds, label.endswith("quiet"))
+                rates[label].append(rate)
+    bare = statistics.median(rates["bare"])
+    print(f"file size                          {size:>10,} bytes  ({args.clients} keep-alive clients, "
+          f"waitress 4 threads, {args.rounds} x {args.seconds:g} s, {os.cpu_count()} CPUs)")
+    print(f"baseline: bare Flask route         {bare:>10,.0f} req/s")
+    ok = True
+    for label in ("mock", "mock --quiet"):
+        rate = statistics.median(rates[label])
+        ratio = rate / bare
+        note = "access log on, as `serve` runs" if label == "mock" else "no access log"
+        print(f"jaicp-mock download ({note:<30}) {rate:>8,.0f} req/s  ratio {ratio:.2f}")
+        if label == "mock":
+            ok = ratio >= 0.7
+    print(f"  [{'pass' if ok else 'FAIL'}] authenticated download >= 70% of the bare route")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
