@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from generators.csvformat import read_records
+from mock_server import rawlogs
 
 from .support import ACCOUNT, ANALYST, BUSINESS_ACCOUNT, YESTERDAY, assert_envelope, basic, url
 
@@ -218,3 +219,25 @@ def test_range_gives_206_and_a_bad_range_416(client, state):
 def test_unknown_paths_get_the_envelope(client):
     for path in ("/", "/restapi", "/restapi/rawlogs", "/restapi/rawlogs/", "/favicon.ico", "/restapi/other.csv"):
         assert_envelope(client.get(path), 404, "rawlogs.not_found")
+
+
+def test_big_files_are_streamed_with_the_same_answers(client, state, monkeypatch):
+    monkeypatch.setattr(rawlogs, "INLINE_LIMIT", 0)  # every file counts as big: sent through the file wrapper
+    expected = state.expected_bytes(ACCOUNT, YESTERDAY, 1)
+    full = get(client, YESTERDAY)
+    assert full.status_code == 200 and full.data == expected
+    assert int(full.headers["Content-Length"]) == len(expected)
+    part = get(client, YESTERDAY, Range="bytes=5-20")
+    assert part.status_code == 206 and part.data == expected[5:21]
+    assert get(client, YESTERDAY, **{"If-None-Match": full.headers["ETag"]}).status_code == 304
+    head = client.head(url(YESTERDAY), headers=basic(ANALYST))
+    assert head.status_code == 200 and head.data == b""
+
+
+def test_a_file_removed_under_a_running_server_is_made_again(client, state, monkeypatch):
+    monkeypatch.setattr(rawlogs, "INLINE_LIMIT", 0)  # read from disk on every download
+    first = get(client, YESTERDAY)
+    path = state.files.path(state.config.account(ACCOUNT), YESTERDAY, 1)
+    path.unlink()  # e.g. someone cleaned the data dir
+    again = get(client, YESTERDAY)
+    assert again.status_code == 200 and again.data == first.data and path.exists()
