@@ -18,35 +18,37 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
+from mock_server.access import LOGGER as access_log
+from mock_server.access import AccessLog, format_line, printable
 from mock_server.auth import check_control_access
-from mock_server.clock import Clock, format_instant
+from mock_server.clock import Clock
 from mock_server.config import MockConfig, demo_config
 from mock_server.context import ENVIRON_KEY, RequestInfo, request_info
 from mock_server.errors import ApiError, error_response
 from mock_server.rawlogs import EXTENSION_KEY, shown
-from mock_server.state import MockState
+from mock_server.state import JournalEntry, MockState
 
 CONTROL_PREFIX = "/_mock/"
 TOKEN_KEY = "JAICP_MOCK_CONTROL_TOKEN"
 MAX_BODY_BYTES = 64 * 1024
-LOGGED_PATH_LIMIT = 300
 JOURNALED_HEADERS = (("Range", "HTTP_RANGE"), ("If-None-Match", "HTTP_IF_NONE_MATCH"),
                      ("If-Modified-Since", "HTTP_IF_MODIFIED_SINCE"), ("If-Range", "HTTP_IF_RANGE"),
                      ("User-Agent", "HTTP_USER_AGENT"), ("Content-Type", "CONTENT_TYPE"))
 """Request headers the journal keeps (name, WSGI environ key); never Authorization, which is redacted."""
 
-access_log = logging.getLogger("jaicp_mock.access")
 error_log = logging.getLogger("jaicp_mock.errors")
 
 
 def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None = None, clock: Clock | None = None,
-               control_token: str | None = None, state: MockState | None = None) -> Flask:
+               control_token: str | None = None, state: MockState | None = None,
+               access_log_sink: AccessLog | None = None) -> Flask:
     """A mock JAICP serving ``config`` (the built-in demo when None).
 
     ``data_dir``: where state and files live (a temporary folder, removed by ``app.extensions["jaicp_mock"]
     .close()``, when None). ``clock``: the initial clock (real UTC when None). ``control_token``: require
     ``Authorization: Bearer <token>`` on ``/_mock/`` instead of a loopback client. ``state``: serve an existing
-    state instead of opening one.
+    state instead of opening one. ``access_log_sink``: where access-log lines go (see :mod:`mock_server.access`;
+    without one they go to the ``jaicp_mock.access`` logger when it is enabled for INFO).
     """
     from mock_server.control import blueprint as control_blueprint
     from mock_server.rawlogs import blueprint as rawlogs_blueprint
@@ -60,7 +62,7 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(rawlogs_blueprint)
     app.register_blueprint(control_blueprint)
-    app.wsgi_app = _Observed(app.wsgi_app, state, control_token)
+    app.wsgi_app = _Observed(app.wsgi_app, state, control_token, access_log_sink)
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -79,10 +81,11 @@ class _Observed:
     What the request learned inside the app (login, served version, error code) arrives in its RequestInfo.
     """
 
-    def __init__(self, wsgi_app, state: MockState, control_token: str | None) -> None:
+    def __init__(self, wsgi_app, state: MockState, control_token: str | None, access: AccessLog | None) -> None:
         self.wsgi_app = wsgi_app
         self.state = state
         self.control_token = control_token
+        self.access = access
 
     def __call__(self, environ: dict, start_response):
         info = environ[ENVIRON_KEY] = RequestInfo(time.perf_counter())
@@ -112,30 +115,22 @@ class _Observed:
         query = environ.get("QUERY_STRING", "")
         method = environ.get("REQUEST_METHOD", "")
         remote = environ.get("REMOTE_ADDR")
-        path = _wsgi_text(path)
-        if access_log.isEnabledFor(logging.INFO):
-            shown_path = f"{path}?{query}" if query else path
-            access_log.info("%s %s %s %d %s %.1fms", remote or "-", method, _printable(shown_path), status,
-                            _printable(info.login) if info.login else "-", duration_ms)
+        if not path.isascii():
+            path = _wsgi_text(path)
+        if self.access is not None:
+            self.access.add((time.time(), remote, method, path, query, status, info.login, duration_ms))
+        elif access_log.isEnabledFor(logging.INFO):
+            access_log.info("%s", format_line((0, remote, method, path, query, status, info.login, duration_ms)))
         if control:
             return
         headers = {name: environ[key] for name, key in JOURNALED_HEADERS if key in environ}
         if "HTTP_AUTHORIZATION" in environ:
             scheme = environ["HTTP_AUTHORIZATION"].partition(" ")[0]
             headers["Authorization"] = f"{scheme[:20]} [redacted]"
-        self.state.journal.record({
-            "at": format_instant(info.now if info.now is not None else self.state.now()),
-            "method": method,
-            "path": path,
-            "query": _wsgi_text(query),
-            "status": status,
-            "login": info.login,
-            "error": info.error,
-            "version": info.version,
-            "durationMs": round(duration_ms, 3),
-            "remoteAddr": remote,
-            "headers": headers,
-        })
+        self.state.journal.record(JournalEntry(
+            info.now if info.now is not None else self.state.now(), method, path,
+            query if query.isascii() else _wsgi_text(query), status, info.login, info.error, info.version,
+            duration_ms, remote, headers))
 
 
 def _wsgi_text(text: str) -> str:
@@ -144,12 +139,6 @@ def _wsgi_text(text: str) -> str:
         return text.encode("latin-1").decode("utf-8", "replace")
     except UnicodeEncodeError:
         return text
-
-
-def _printable(text: str) -> str:
-    """Safe for a one-line log: control characters escaped, long values cut."""
-    cut = text if len(text) <= LOGGED_PATH_LIMIT else text[:LOGGED_PATH_LIMIT] + "..."
-    return cut.encode("unicode_escape").decode("ascii") if not cut.isprintable() else cut
 
 
 def _api_error(error: ApiError) -> Response:
@@ -190,6 +179,6 @@ def _http_error(error: HTTPException) -> Response:
 
 def _unexpected(error: Exception) -> Response:
     """The safety net: log the traceback, answer with the envelope. Tests check it is never reached."""
-    error_log.exception("unexpected error on %s %s", request.method, _printable(request.path))
+    error_log.exception("unexpected error on %s %s", request.method, printable(request.path))
     request_info().error = "rawlogs.internal"
     return error_response("rawlogs.internal")

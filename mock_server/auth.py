@@ -18,19 +18,19 @@ import ipaddress
 
 from flask import request
 
-from mock_server.context import request_info
+from mock_server.context import RequestInfo, request_info
 from mock_server.errors import ApiError
 from mock_server.rules import User
 from mock_server.state import MockState, Snapshot
 
 
-def authenticate(state: MockState, snapshot: Snapshot | None = None) -> User:
+def authenticate(state: MockState, snapshot: Snapshot | None = None, info: RequestInfo | None = None) -> User:
     """The platform user making this request, or a 401 ``rawlogs.unauthorized``."""
     login, password = basic_credentials(request.environ.get("HTTP_AUTHORIZATION", ""))
     user = state.authenticate(login, password, snapshot) if login is not None else None
     if user is None:
         raise ApiError("rawlogs.unauthorized")
-    request_info().login = user.login
+    (info or request_info()).login = user.login
     return user
 
 

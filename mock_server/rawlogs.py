@@ -19,7 +19,7 @@ from werkzeug.wsgi import wrap_file
 
 from mock_server.auth import authenticate
 from mock_server.clock import format_instant, from_micros
-from mock_server.context import request_info
+from mock_server.context import RequestInfo, request_info
 from mock_server.errors import ApiError
 from mock_server.rules import (
     Refuse,
@@ -47,9 +47,9 @@ def current_state() -> MockState:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def request_snapshot(state: MockState) -> Snapshot:
+def request_snapshot(state: MockState, info: RequestInfo | None = None) -> Snapshot:
     """The state as of this request, read once, with the clock's now in the request's info."""
-    info = request_info()
+    info = info or request_info()
     if info.snapshot is None:
         info.snapshot = state.snapshot()
         info.now = from_micros(info.snapshot.clock.now_micros(state.clock.real_micros()))
@@ -83,12 +83,12 @@ def parse_day(text: str, pattern: re.Pattern[str], shape: str, example: str) -> 
 def download(name: str) -> Response:
     """``GET|HEAD /restapi/rawlogs/<dd>-<mm>-<yyyy>.csv``: the user's account's file for that day."""
     state = current_state()
-    snapshot = request_snapshot(state)
-    user = authenticate(state, snapshot)
+    info = request_info()
+    snapshot = request_snapshot(state, info)
+    user = authenticate(state, snapshot, info)
     refuse(authorize_download(user))
     day = parse_day(name, FILE_NAME, "dd-mm-yyyy.csv", "03-03-2023.csv")
     account = snapshot.accounts[user.account_id]
-    info = request_info()
     decision = resolve_download(account, day, info.now, state.policy, snapshot.regenerations_of(account.id, day))
     refuse(decision)
     info.version = decision.version
@@ -158,7 +158,6 @@ def _file_headers(name: str, version: int, etag: str, last_modified: datetime) -
         ("Content-Disposition", f'attachment; filename="{name}"'),
         ("ETag", f'"{etag}"'),
         ("Last-Modified", http_date(last_modified)),
-        ("Cache-Control", "no-cache"),
         ("Accept-Ranges", "bytes"),
         ("X-Rawlogs-Version", str(version)),
     )

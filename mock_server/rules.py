@@ -219,11 +219,17 @@ def cleanup_cutoff(history: tuple[RetentionChange, ...], policy: Policy, now: da
 
 
 def day_versions(account: AccountState, day: date, regenerations: Iterable[Regeneration],
-                 policy: Policy) -> tuple[Version, ...]:
-    """Every version of the day, served or pending: the scheduled run's (if raw logs were on) and on-demand runs."""
+                 policy: Policy, *, start: datetime | bool | None = False,
+                 due: datetime | None = None) -> tuple[Version, ...]:
+    """Every version of the day, served or pending: the scheduled run's (if raw logs were on) and on-demand runs.
+
+    ``start`` and ``due`` may be passed when the caller has them already (``start=False``: not given).
+    """
     by_number: dict[int, Version] = {}
-    start = enabled_at(account)
-    due = due_at(day, policy)
+    if start is False:
+        start = enabled_at(account)
+    if due is None:
+        due = due_at(day, policy)
     if start is not None and due >= start:
         by_number[1] = Version(1, due, scheduled=True)
     for run in regenerations:
@@ -240,7 +246,7 @@ def day_status(account: AccountState, day: date, now: datetime, policy: Policy,
     """Where day ``day`` of ``account`` stands at ``now``. The order of the checks is the precedence of the answers."""
     start = enabled_at(account)
     due = due_at(day, policy)
-    versions = day_versions(account, day, regenerations, policy)
+    versions = day_versions(account, day, regenerations, policy, start=start, due=due)
     ready = [version for version in versions if version.generated_at <= now]
     waiting = [version for version in versions if version.generated_at > now]
     served = ready[-1] if ready else None
@@ -310,8 +316,8 @@ def authorize_regeneration(user: User, account_id: int) -> Refuse | None:
 
 
 def file_day(day: date) -> str:
-    """``dd-mm-yyyy``, as in the download URL."""
-    return day.strftime(FILE_DAY_FORMAT)
+    """``dd-mm-yyyy``, as in the download URL (FILE_DAY_FORMAT, without strftime's cost)."""
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
 def _with_status(status: DayStatus, value: Status) -> DayStatus:

@@ -16,7 +16,6 @@ import signal
 import socket
 import sys
 import tempfile
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mock_server.access import AccessLog
     from mock_server.cli import CliError
     from mock_server.clock import Clock, parse_instant
     from mock_server.config import ConfigError, load_config
@@ -84,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
     if args.data_dir is not None and args.data_dir.exists() and not args.data_dir.is_dir():
         raise CliError(f"--data-dir: {args.data_dir} is a file; give a folder (it is created if missing)")
 
-    log_handler = setup_logging(quiet=args.quiet)
+    setup_logging()
+    access = None if args.quiet else AccessLog(sys.stderr)
     temporary = None if args.data_dir is not None else Path(tempfile.mkdtemp(prefix="jaicp-mock-"))
     data_dir = args.data_dir if args.data_dir is not None else temporary
     state = None
@@ -92,13 +93,16 @@ def run(args: argparse.Namespace) -> int:
         from mock_server.app import create_app
 
         try:
-            app = create_app(config, data_dir=data_dir, clock=clock, control_token=args.control_token)
+            app = create_app(config, data_dir=data_dir, clock=clock, control_token=args.control_token,
+                             access_log_sink=access)
         except OSError as error:
             raise CliError(f"--data-dir: cannot use {data_dir}: {error.strerror or error}") from None
         state = app.extensions["jaicp_mock"]
         server = _listen(app, args, CliError)
         _print_banner(state, server, args, temporary is not None)
         _run_until_signal(server)
+        if access is not None:
+            access.close()  # the last lines before the goodbye
         print("jaicp-mock: stopped", file=sys.stderr)
         return 0
     finally:
@@ -106,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
             state.close()
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
-        log_handler.close()
+        if access is not None:
+            access.close()
 
 
 def _listen(app, args: argparse.Namespace, error_class):
@@ -138,66 +143,14 @@ def _run_until_signal(server) -> None:
             signal.signal(number, handler)
 
 
-class BatchingHandler(logging.Handler):
-    """Writes log lines to a stream in batches, from a background thread, at most ``interval`` seconds late.
+def setup_logging() -> None:
+    """Warnings (waitress's, the state's) to stderr, unless logging is configured already.
 
-    A request thread only formats its line and appends it to a list: no system call, so it keeps the GIL. A
-    write and flush per request cost about a tenth of the small-download rate (see benchmarks/bench_serve.py).
+    The access log has its own sink (:mod:`mock_server.access`).
     """
-
-    def __init__(self, stream, interval: float = 0.1) -> None:
-        super().__init__()
-        self.stream = stream
-        self.interval = interval
-        self._lines: list[str] = []
-        self._wake = threading.Event()
-        self._closed = False
-        self._thread = threading.Thread(target=self._run, name="jaicp-mock-log", daemon=True)
-        self._thread.start()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            line = self.format(record)
-        except Exception:
-            self.handleError(record)
-            return
-        self._lines.append(line)  # list.append is atomic under the GIL
-
-    def _run(self) -> None:
-        while not self._closed:
-            self._wake.wait(self.interval)
-            self.flush()
-
-    def flush(self) -> None:
-        lines, self._lines = self._lines, []
-        if lines:
-            with contextlib.suppress(OSError, ValueError):
-                self.stream.write("\n".join(lines) + "\n")
-                self.stream.flush()
-
-    def close(self) -> None:
-        self._closed = True
-        self._wake.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout=1)
-        self.flush()
-        super().close()
-
-
-def setup_logging(*, quiet: bool, stream=None) -> logging.Handler:
-    """The access log (logger ``jaicp_mock``) to stderr, one line per request; waitress's warnings too."""
-    handler = BatchingHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S"))
-    logger = logging.getLogger("jaicp_mock")
-    for old in logger.handlers:
-        old.close()
-    logger.handlers[:] = [handler]
-    logger.propagate = False
-    logger.setLevel(logging.WARNING if quiet else logging.INFO)
-    logging.getLogger("waitress").setLevel(logging.WARNING)
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
-    return handler
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s",
+                            datefmt="%Y-%m-%dT%H:%M:%S")
 
 
 def base_url(server) -> str:
@@ -222,8 +175,9 @@ def _print_banner(state, server, args: argparse.Namespace, temporary: bool) -> N
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         lines.append(f"  listening on {args.host}: reachable from other machines")
     clock = state.clock.describe()
-    lines.append(f"  clock: {'real UTC time' if clock['real'] else 'mock time'} {clock['now']}"
-                 f"{', frozen' if clock['frozen'] else ''}")
+    shown_now = format_instant(now.replace(microsecond=0))
+    lines.append(f"  clock: {'real UTC time' if clock['real'] else 'mock time'} {shown_now}"
+                 f"{', frozen' if clock['frozen'] else ', ticking'}")
     lines.append(f"  data:  {state.data_dir}{' (temporary, removed at exit)' if temporary else ''}")
     lines.append("  accounts:")
     for account in config.accounts:

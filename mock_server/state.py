@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from generators.export import day_bytes, write_day_file
 from mock_server.clock import Clock, ClockSettings, as_utc, format_instant, from_micros, to_micros
@@ -140,24 +141,51 @@ class InitialClock:
         return cls(_moment(data["now"]), bool(data["frozen"]))
 
 
+class JournalEntry(NamedTuple):
+    """One answered request as recorded on the hot path; turned into the journal's JSON shape only when read."""
+
+    at: datetime
+    method: str
+    path: str
+    query: str
+    status: int
+    login: str | None
+    error: str | None
+    version: int | None
+    duration_ms: float
+    remote_addr: str | None
+    headers: dict[str, str]
+
+    def as_dict(self) -> dict:
+        return {"at": format_instant(self.at), "method": self.method, "path": self.path, "query": self.query,
+                "status": self.status, "login": self.login, "error": self.error, "version": self.version,
+                "durationMs": round(self.duration_ms, 3), "remoteAddr": self.remote_addr, "headers": self.headers}
+
+
 class Journal:
-    """The last ``capacity`` requests the mock answered (not the control API's own), for test assertions."""
+    """The last ``capacity`` requests the mock answered (not the control API's own), for test assertions.
+
+    Kept in memory, per process: two processes on one data dir each journal their own requests.
+    """
 
     def __init__(self, capacity: int = JOURNAL_CAPACITY) -> None:
         self.capacity = capacity
-        self._entries: collections.deque[dict] = collections.deque(maxlen=capacity)
+        self._entries: collections.deque[JournalEntry | dict] = collections.deque(maxlen=capacity)
         self._lock = threading.Lock()
         self._total = 0
 
-    def record(self, entry: dict) -> None:
+    def record(self, entry: JournalEntry | dict) -> None:
         with self._lock:
             self._total += 1
             self._entries.append(entry)
 
     def entries(self, limit: int | None = None) -> list[dict]:
+        """The recorded requests as JSON-ready dicts, oldest first (the last ``limit`` of them)."""
         with self._lock:
             items = list(self._entries)
-        return items if limit is None else items[-limit:] if limit else []
+        if limit is not None:
+            items = items[-limit:] if limit else []
+        return [item.as_dict() if isinstance(item, JournalEntry) else item for item in items]
 
     @property
     def total(self) -> int:
