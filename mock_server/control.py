@@ -9,7 +9,7 @@ Access is checked for the whole prefix in :mod:`mock_server.app` (loopback, or t
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -18,7 +18,7 @@ from mock_server.clock import format_instant, parse_instant
 from mock_server.config import MAX_CLEANUP_DAYS
 from mock_server.errors import ApiError
 from mock_server.rawlogs import current_state, shown
-from mock_server.rules import file_day
+from mock_server.rules import file_day, is_supported_day
 from mock_server.state import UNSET, MockState, describe_user
 
 MAX_LISTED_DAYS = 400
@@ -104,6 +104,12 @@ def set_clock() -> Response:
     frozen = data.get("frozen")
     if frozen is not None and not isinstance(frozen, bool):
         raise ApiError("mock.bad_field", field="frozen", reason="true or false")
+    start = clock.now() if moment is UNSET else moment
+    if start is not None:
+        target = _clock_target(start, seconds)
+        if target is None:
+            raise ApiError("mock.bad_field", field="now" if seconds == 0 else "advance_seconds",
+                           reason="the mock clock stays between the years 1900 and 9998")
     if moment is None:
         clock.use_real_time()
     elif moment is not UNSET:
@@ -113,6 +119,15 @@ def set_clock() -> Response:
     if frozen is not None:
         clock.freeze(frozen)
     return jsonify(clock.describe())
+
+
+def _clock_target(start: datetime, seconds: float) -> datetime | None:
+    """Where the clock would stand, or None when that is outside the days the mock answers for."""
+    try:
+        target = start + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
+    return target if is_supported_day(target.date()) else None
 
 
 @blueprint.get("/accounts")
@@ -233,7 +248,7 @@ def expected_file(account_id: str, file: str) -> Response:
     state = current_state()
     target = _account_id(account_id, state)
     try:
-        day = _dd_mm_yyyy(file.removesuffix(".csv")) if file.endswith(".csv") else None
+        day = _supported(_dd_mm_yyyy(file.removesuffix(".csv"))) if file.endswith(".csv") else None
     except ValueError:
         day = None
     if day is None:
@@ -252,10 +267,11 @@ def _query_day(name: str, default: date) -> date:
         return default
     for parse in (date.fromisoformat, _dd_mm_yyyy):
         try:
-            return parse(text)
+            return _supported(parse(text))
         except ValueError:
             continue
-    raise ApiError("mock.bad_query", param=name, reason=f"a day as YYYY-MM-DD or dd-mm-yyyy, got {shown(text)}")
+    raise ApiError("mock.bad_query", param=name,
+                   reason=f"a day as YYYY-MM-DD or dd-mm-yyyy (years 1900 to 9998), got {shown(text)}")
 
 
 def _dd_mm_yyyy(text: str) -> date:
@@ -264,6 +280,12 @@ def _dd_mm_yyyy(text: str) -> date:
             part.isascii() and part.isdigit() for part in parts):
         raise ValueError(text)
     return date(int(parts[2]), int(parts[1]), int(parts[0]))
+
+
+def _supported(day: date) -> date:
+    if not is_supported_day(day):
+        raise ValueError(f"{day} is outside the years 1900 to 9998")
+    return day
 
 
 @blueprint.get("/requests")

@@ -43,7 +43,7 @@ ERRORS: dict[str, ErrorSpec] = {
              "regenerate only their own account's files."),
     # Malformed requests.
     "rawlogs.bad_date": ErrorSpec(
-        400, "'{value}' is not a day: write a real calendar date as {shape}, e.g. {example}."),
+        400, "'{value}' is not a day: write a real calendar date (years 1900 to 9998) as {shape}, e.g. {example}."),
     "rawlogs.bad_account_id": ErrorSpec(
         400, "'{value}' is not an account id: use the account's number, e.g. /restapi/rawlogs/run/1234567/03-03-2023."),
     "rawlogs.bad_force": ErrorSpec(

@@ -26,6 +26,7 @@ from mock_server.rules import (
     authorize_download,
     authorize_regeneration,
     file_day,
+    is_supported_day,
     resolve_download,
 )
 from mock_server.state import FileStore, MockState, Snapshot
@@ -73,9 +74,11 @@ def parse_day(text: str, pattern: re.Pattern[str], shape: str, example: str) -> 
     if match is not None:
         day, month, year = (int(part) for part in match.groups())
         try:
-            return date(year, month, day)
+            parsed = date(year, month, day)
         except ValueError:
-            pass
+            parsed = None
+        if parsed is not None and is_supported_day(parsed):
+            return parsed
     raise ApiError("rawlogs.bad_date", value=shown(text), shape=shape, example=example)
 
 

@@ -25,6 +25,9 @@ from mock_server.clock import format_instant
 from mock_server.config import RAWLOGS_ROLE, AccountConfig, is_business_plan
 
 FILE_DAY_FORMAT = "%d-%m-%Y"
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+"""The days the mock answers for: a day's file is due the next day, and Python's dates end in 9999."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -313,6 +316,10 @@ def authorize_regeneration(user: User, account_id: int) -> Refuse | None:
         return Refuse("rawlogs.foreign_account",
                       {"login": user.login, "userAccountId": user.account_id, "accountId": account_id})
     return None
+
+
+def is_supported_day(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def file_day(day: date) -> str:

@@ -48,6 +48,9 @@ def test_clock_get_set_advance_freeze(client):
     ({"when": "2026-01-01"}, "mock.unknown_field"),
     ({}, "mock.bad_field"),
     ([1, 2], "mock.bad_json"),
+    ({"now": "0001-01-01T00:00:00Z"}, "mock.bad_field"),
+    ({"now": "9999-12-31T00:00:00Z"}, "mock.bad_field"),
+    ({"now": "9998-12-31T00:00:00Z", "advance_seconds": 2 * 86400}, "mock.bad_field"),
 ])
 def test_clock_rejects_bad_input(client, body, code):
     if body == {"advance_seconds": float("inf")}:

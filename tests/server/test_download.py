@@ -135,6 +135,7 @@ def test_raising_retention_later_does_not_restore_cleaned_days(client, state):
     "1-1-2024.csv", "01-01-24.csv", "2024-01-01.csv", "01-01-2024", "01-01-2024.CSV", "01-01-2024.csv.bak",
     "01-01-2024.csvx", " 01-01-2024.csv", "01_01_2024.csv", "x" * 5000, "١٢-٠١-٢٠٢٤.csv", "０１-０１-２０２４.csv",
     "01-01-2024%00.csv", "%2e%2e", "..", "...csv", "%252e%252e%252fetc%252fpasswd",
+    "31-12-9999.csv", "01-01-0001.csv", "31-12-1899.csv",  # real dates outside the years the mock answers for
 ])
 def test_malformed_and_hostile_days_are_400(client, name):
     body = assert_envelope(client.get(f"/restapi/rawlogs/{name}", headers=basic(ANALYST)), 400, "rawlogs.bad_date")

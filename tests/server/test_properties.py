@@ -84,5 +84,31 @@ def test_any_control_body_is_accepted_or_a_400(client, body, target):
     client.post("/_mock/reset")
 
 
+@settings(max_examples=150, deadline=None)
+@given(day=st.dates(), run=st.booleans())
+def test_any_calendar_day_is_answered_without_error(client, day, run):
+    """Every real date, year 1 to 9999: an answer from the rules or 400 bad_date, never an overflow."""
+    text = f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+    path = f"/restapi/rawlogs/run/1234567/{text}" if run else f"/restapi/rawlogs/{text}.csv"
+    response = client.post(path, headers=basic("admin")) if run else client.get(path, headers=basic("admin"))
+    check(response, "POST" if run else "GET")
+    if not 1900 <= day.year <= 9998:
+        assert response.get_json()["error"] == "rawlogs.bad_date"
+    listing = client.get(f"/_mock/accounts/1234567/files?from={day.isoformat()}&to={day.isoformat()}")
+    check(listing, "GET")
+    client.post("/_mock/reset")
+
+
+@settings(max_examples=100, deadline=None)
+@given(now=st.datetimes(), seconds=st.floats(allow_nan=False, allow_infinity=False))
+def test_any_clock_setting_is_accepted_or_refused_never_overflows(client, now, seconds):
+    response = client.post("/_mock/clock", json={"now": now.isoformat(), "advance_seconds": seconds})
+    check(response, "POST")
+    assert response.status_code in (200, 400)
+    check(client.get("/restapi/rawlogs/03-03-2026.csv", headers=basic("admin")), "GET")
+    check(client.get("/_mock/accounts/1234567/files"), "GET")
+    client.post("/_mock/reset")
+
+
 def test_a_known_login_still_downloads_after_the_fuzzing(client):
     assert client.get("/restapi/rawlogs/03-03-2026.csv", headers=basic(ANALYST, PASSWORDS[ANALYST])).status_code == 200
