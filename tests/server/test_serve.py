@@ -131,3 +131,28 @@ def test_state_survives_a_restart_with_a_data_dir_and_sigint_stops_cleanly(tmp_p
         assert response.headers["X-Rawlogs-Version"] == "2"
     finally:
         assert stop(process)[0] == 0
+
+
+def test_two_processes_on_one_data_dir_agree(tmp_path):
+    data_dir = str(tmp_path / "shared")
+    first, first_url, _ = serve("--data-dir", data_dir, "--now", "2026-03-04T09:00:00Z", "--quiet")
+    second, second_url, _ = serve("--data-dir", data_dir, "--quiet")
+    try:
+        requests.post(f"{first_url}/_mock/clock", json={"now": "2026-03-04T09:00:00Z", "frozen": True})
+        assert requests.get(f"{second_url}/_mock/clock").json()["now"] == "2026-03-04T09:00:00Z"
+        accepted = requests.post(f"{second_url}/restapi/rawlogs/run/1234567/03-03-2026?force=true",
+                                 auth=("admin", "admin")).json()
+        again = requests.post(f"{first_url}/restapi/rawlogs/run/1234567/03-03-2026?force=true",
+                              auth=("admin", "admin")).json()
+        assert accepted["version"] == again["version"] == 2
+        requests.post(f"{second_url}/_mock/clock", json={"advance_seconds": 600})
+        downloads = [requests.get(f"{url}/restapi/rawlogs/03-03-2026.csv", auth=("analyst", "analyst"))
+                     for url in (first_url, second_url)]
+        assert [response.headers["X-Rawlogs-Version"] for response in downloads] == ["2", "2"]
+        assert downloads[0].content == downloads[1].content
+        requests.patch(f"{first_url}/_mock/accounts/1234567", json={"rawlogs_enabled_at": None, "plan": "JAICP Pro"})
+        refused = requests.get(f"{second_url}/restapi/rawlogs/03-03-2026.csv", auth=("analyst", "analyst"))
+        assert refused.status_code == 403 and refused.json()["error"] == "rawlogs.disabled"
+    finally:
+        assert stop(first)[0] == 0
+        assert stop(second)[0] == 0
