@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
-import threading
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,69 +24,15 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from flask import Flask
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from generators.csvformat import LogRecord, read_records
 from mock_server.app import create_app
 from mock_server.clock import Clock, format_instant, parse_instant
 from mock_server.config import MockConfig, demo_config
+from mock_server.live import LiveServer
 from mock_server.state import MockState
 
 DEFAULT_HOSTS = ("app.jaicp.com",)
-SHUTDOWN_POLL_SECONDS = 0.005
-"""How often the live server's loop looks for a stop request: stopping takes at most this long."""
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """The app keeps its own journal; a test run's output needs no line per request."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def log(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
-class LiveServer:
-    """A Flask app on a real socket, in a daemon thread. Binding happens in ``__init__``, so errors surface
-    there; the socket listens before :meth:`start` returns, so the server is ready without any waiting."""
-
-    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app = app
-        # Bind here so that errors reach the caller (werkzeug would print them and exit); the server takes
-        # a duplicate of the descriptor.
-        listener = socket.create_server((host, port), backlog=128)
-        try:
-            self._server = ThreadedWSGIServer(host, listener.getsockname()[1], app, handler=_QuietHandler,
-                                              fd=listener.fileno())
-        finally:
-            listener.close()
-        self.host, self.port = self._server.server_address[:2]
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> LiveServer:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,),
-                                            name=f"jaicp-mock:{self.port}", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
-
-    def __enter__(self) -> LiveServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 class Backend(Protocol):

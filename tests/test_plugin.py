@@ -327,7 +327,7 @@ def test_serve_reports_a_port_in_use_to_the_caller() -> None:
         app = build_app()
         try:
             with pytest.raises(OSError):
-                LiveServer(app, port=port)
+                LiveServer(app, port=port).start()
         finally:
             app.extensions["jaicp_mock"].close()
 
