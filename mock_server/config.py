@@ -87,18 +87,13 @@ class UserConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class ProjectConfig:
-    name: str
-    domain: str = "banking"
-    channels: tuple[str, ...] = ("telegram", "chatwidget", "resterisk")
-    locale: str | None = None
-    code: str | None = None
-    weight: float = 1.0
+class ProjectConfig(ProjectSpec):
+    """A project as the generators see it, plus what only the server cares about: its retention."""
+
     cleanup_days: int | None = None
 
     def spec(self) -> ProjectSpec:
-        return ProjectSpec(self.name, domain=self.domain, channels=self.channels, locale=self.locale,
-                           code=self.code, weight=self.weight)
+        return ProjectSpec(**{item.name: getattr(self, item.name) for item in dataclasses.fields(ProjectSpec)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,13 +262,11 @@ def _project(table: _Table) -> ProjectConfig:
     weight = table.number("weight", 1.0, minimum=1e-9, maximum=1e9)
     cleanup_days = table.integer("cleanup_days", None, minimum=0, maximum=MAX_CLEANUP_DAYS)
     table.finish()
-    project = ProjectConfig(name=name, domain=domain, channels=channels, locale=locale, code=code, weight=weight,
-                            cleanup_days=cleanup_days)
-    try:
-        project.spec()
+    try:  # ProjectSpec checks what the generators need
+        return ProjectConfig(name=name, domain=domain, channels=channels, locale=locale, code=code, weight=weight,
+                             cleanup_days=cleanup_days)
     except ValueError as error:
         raise table.error("code" if code is not None and "code" in str(error) else "(project)", str(error)) from None
-    return project
 
 
 def _user(table: _Table) -> UserConfig:
