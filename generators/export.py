@@ -67,19 +67,20 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
     stream.detach()
     windows = workers * WINDOWS_PER_WORKER
     edges = [DAY_SECONDS * part // windows for part in range(windows + 1)]
-    rows = 0
+    rows = sessions = returning = 0
     with tempfile.TemporaryDirectory(prefix="jaicp-mock-") as folder, \
             ProcessPoolExecutor(max_workers=workers) as pool:
         jobs = [(account, day, version, seed, dialect, edges[part], edges[part + 1],
                  os.path.join(folder, f"{part:04d}.csv")) for part in range(windows)]
-        for path, count in pool.map(_render_window, jobs):
+        for path, count, sessions, returning in pool.map(_render_window, jobs):
             with open(path, "rb") as chunk:
                 shutil.copyfileobj(chunk, target, 1 << 20)
             os.unlink(path)
             rows += count
             if on_progress is not None:
                 on_progress(count)
-    return DayStats(rows=rows, sessions=plan.session_count, returning=len(plan.returning))
+    # The workers know the day's sessions already; counting them here again would cost a serial plan.
+    return DayStats(rows=rows, sessions=sessions, returning=returning)
 
 
 def _take(iterator, count: int):
@@ -93,7 +94,7 @@ def _take(iterator, count: int):
 _worker_cache: dict[tuple, tuple[DayPlan, list]] = {}
 
 
-def _render_window(job: tuple) -> tuple[str, int]:
+def _render_window(job: tuple) -> tuple[str, int, int, int]:
     account, day, version, seed, dialect, start, stop, path = job
     key = (account, day, version, seed, dialect.channel_labels)
     if key not in _worker_cache:  # one plan per process, shared by the windows it renders
@@ -105,7 +106,7 @@ def _render_window(job: tuple) -> tuple[str, int]:
         stream = text_stream(raw)
         count = RowWriter(stream, dialect).write_all(plan.rows(start, stop, extents))
         stream.flush()
-    return path, count
+    return path, count, plan.session_count, len(plan.returning)
 
 
 def write_day_file(path: str | os.PathLike, account: AccountSpec, day: date, **options) -> DayStats:

@@ -343,7 +343,10 @@ class DayPlan:
             while position < total and (not heap or plan[position][0] <= heap[0][0]):
                 first, last, index = plan[position]
                 position += 1
-                if last < start or first >= stop:
+                if first >= stop:  # the plan is sorted by first time: nothing after this is in the window
+                    position = total
+                    break
+                if last < start:
                     continue
                 for sequence, (moment, row) in enumerate(self.session_rows(index)):
                     if start <= moment < stop:
