@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from generators.csvformat import RowWriter, atomic_output, text_stream
 from generators.model import DEFAULT_SEED, AccountSpec, Dialect
@@ -67,20 +67,21 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
     stream.detach()
     windows = workers * WINDOWS_PER_WORKER
     edges = [DAY_SECONDS * part // windows for part in range(windows + 1)]
-    rows = sessions = returning = 0
+    rows = 0
+    window = None
     with tempfile.TemporaryDirectory(prefix="jaicp-mock-") as folder, \
             ProcessPoolExecutor(max_workers=workers) as pool:
         jobs = [(account, day, version, seed, dialect, edges[part], edges[part + 1],
                  os.path.join(folder, f"{part:04d}.csv")) for part in range(windows)]
-        for path, count, sessions, returning in pool.map(_render_window, jobs):
-            with open(path, "rb") as chunk:
+        for window in pool.map(_render_window, jobs):
+            with open(window.path, "rb") as chunk:
                 shutil.copyfileobj(chunk, target, 1 << 20)
-            os.unlink(path)
-            rows += count
+            os.unlink(window.path)
+            rows += window.rows
             if on_progress is not None:
-                on_progress(count)
+                on_progress(window.rows)
     # The workers know the day's sessions already; counting them here again would cost a serial plan.
-    return DayStats(rows=rows, sessions=sessions, returning=returning)
+    return DayStats(rows=rows, sessions=window.sessions, returning=window.returning)
 
 
 def _take(iterator, count: int):
@@ -94,7 +95,14 @@ def _take(iterator, count: int):
 _worker_cache: dict[tuple, tuple[DayPlan, list]] = {}
 
 
-def _render_window(job: tuple) -> tuple[str, int, int, int]:
+class _Window(NamedTuple):
+    path: str
+    rows: int
+    sessions: int
+    returning: int
+
+
+def _render_window(job: tuple) -> _Window:
     account, day, version, seed, dialect, start, stop, path = job
     key = (account, day, version, seed, dialect.channel_labels)
     if key not in _worker_cache:  # one plan per process, shared by the windows it renders
@@ -106,7 +114,7 @@ def _render_window(job: tuple) -> tuple[str, int, int, int]:
         stream = text_stream(raw)
         count = RowWriter(stream, dialect).write_all(plan.rows(start, stop, extents))
         stream.flush()
-    return path, count, plan.session_count, len(plan.returning)
+    return _Window(path, count, plan.session_count, len(plan.returning))
 
 
 def write_day_file(path: str | os.PathLike, account: AccountSpec, day: date, **options) -> DayStats:
