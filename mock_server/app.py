@@ -6,7 +6,8 @@ pytest plugin's live server and its in-process client can each have their own, o
 Error handling is central: every error, including a path no route knows, a wrong method and an exception
 nobody expected, leaves as the JSON envelope of :mod:`mock_server.errors`. Each request is logged as one
 access-log line (method, path, status, the login once it authenticated, duration; never a credential) and,
-outside the control API, recorded in the request journal; both by a thin WSGI middleware (:class:`_Observed`).
+outside the control API, recorded in the request journal; both by a thin WSGI middleware (:class:`_Observed`),
+which also answers the faults injected through ``/_mock/faults`` before the app (and authentication) runs.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from mock_server.auth import check_control_access
 from mock_server.clock import Clock
 from mock_server.config import MockConfig, demo_config
 from mock_server.context import ENVIRON_KEY, RequestInfo, request_info
-from mock_server.errors import ApiError, error_response
-from mock_server.rawlogs import EXTENSION_KEY, shown
-from mock_server.state import JournalEntry, MockState
+from mock_server.errors import FAULT_CODES, ApiError, error_response
+from mock_server.rawlogs import EXTENSION_KEY, request_snapshot, shown
+from mock_server.state import Fault, JournalEntry, MockState
 
 CONTROL_PREFIX = "/_mock/"
 TOKEN_KEY = "JAICP_MOCK_CONTROL_TOKEN"
@@ -105,6 +106,12 @@ class _Observed:
                 result = refusal.response()(environ, capture)
                 self._observe(environ, info, path, statuses, control)
                 return result
+        elif request_snapshot(self.state, info).faults:  # the snapshot the handler reads anyway: free when empty
+            fault = self.state.take_fault(path if path.isascii() else _wsgi_text(path), info.snapshot)
+            if fault is not None:
+                result = _fault_response(fault, info)(environ, capture)
+                self._observe(environ, info, path, statuses, control)
+                return result
         result = self.wsgi_app(environ, capture)
         self._observe(environ, info, path, statuses, control)
         return result
@@ -131,6 +138,14 @@ class _Observed:
             info.now if info.now is not None else self.state.now(), method, path,
             query if query.isascii() else _wsgi_text(query), status, info.login, info.error, info.version,
             duration_ms, remote, headers))
+
+
+def _fault_response(fault: Fault, info: RequestInfo) -> Response:
+    """The answer of an injected fault: the envelope with the fault's status (and Retry-After, when set)."""
+    code = info.error = FAULT_CODES[fault.status]
+    headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+    return error_response(code, headers=headers, faultId=fault.id, remaining=fault.remaining,
+                          retryAfter=fault.retry_after)
 
 
 def _wsgi_text(text: str) -> str:

@@ -1,8 +1,9 @@
 """The control API under ``/_mock/``: what a test harness uses to set the scene.
 
 Health, reset, the clock, accounts and projects (as support or a plan switch would change them), users, the
-day files with their status, the request journal and the OpenAPI document. Input is checked field by field;
-a mistake answers 400 with the envelope, naming the field (``mock.bad_field``, ``mock.unknown_field``).
+day files with their status, injected faults, the request journal and the OpenAPI document. Input is checked
+field by field; a mistake answers 400 with the envelope, naming the field (``mock.bad_field``,
+``mock.unknown_field``).
 Access is checked for the whole prefix in :mod:`mock_server.app` (loopback, or the bearer token).
 """
 
@@ -19,7 +20,7 @@ from mock_server.config import MAX_CLEANUP_DAYS
 from mock_server.errors import ApiError
 from mock_server.rawlogs import current_state, shown
 from mock_server.rules import file_day, is_supported_day
-from mock_server.state import UNSET, MockState, describe_user
+from mock_server.state import UNSET, MockState, describe_user, fault_problem
 
 MAX_LISTED_DAYS = 400
 DEFAULT_LISTED_DAYS = 30
@@ -301,6 +302,40 @@ def get_requests() -> Response:
 @blueprint.delete("/requests")
 def clear_requests() -> tuple[str, int]:
     current_state().journal.clear()
+    return "", 204
+
+
+@blueprint.post("/faults")
+def add_fault() -> tuple[Response, int]:
+    """``{"status": 429|500|502|503|504, "times": N, "path": "/restapi/...", "retry_after": S}``: the next N
+    requests to ``path`` (default: every platform path) answer ``status``, before authentication."""
+    data = _body(("status", "times", "path", "retry_after"))
+    status, times, path, retry_after = (data.get("status"), data.get("times", 1), data.get("path"),
+                                        data.get("retry_after"))
+    problem = fault_problem(status, times, path, retry_after)
+    if problem is not None:
+        raise ApiError("mock.bad_field", field=problem[0], reason=problem[1])
+    fault = current_state().add_fault(status, times, path, retry_after)
+    return jsonify(fault.describe()), 201
+
+
+@blueprint.get("/faults")
+def list_faults() -> Response:
+    """The active faults, oldest (first used) first, with their remaining uses."""
+    return jsonify({"faults": [fault.describe() for fault in current_state().snapshot().faults]})
+
+
+@blueprint.delete("/faults")
+def clear_faults() -> tuple[str, int]:
+    current_state().clear_faults()
+    return "", 204
+
+
+@blueprint.delete("/faults/<fault_id>")
+def remove_fault(fault_id: str) -> tuple[str, int]:
+    known = fault_id.isascii() and fault_id.isdigit() and len(fault_id) <= 18
+    if not known or not current_state().remove_fault(int(fault_id)):
+        raise ApiError("mock.unknown_fault", faultId=shown(fault_id))
     return "", 204
 
 

@@ -75,6 +75,20 @@ ERRORS: dict[str, ErrorSpec] = {
         416, "The requested byte range is outside the file ({length} bytes)."),
     "rawlogs.http_error": ErrorSpec(
         400, "The request was rejected: {detail}"),
+    # Injected faults (the control API's /_mock/faults): the platform's proxy failing, before authentication.
+    "rawlogs.too_many_requests": ErrorSpec(
+        429, "Too many requests: the platform is throttling this client; wait before trying again "
+             "(as long as Retry-After says, when given). Injected by the mock's fault {faultId}."),
+    "rawlogs.server_error": ErrorSpec(
+        500, "The platform failed on this request; try again later. Injected by the mock's fault {faultId}."),
+    "rawlogs.bad_gateway": ErrorSpec(
+        502, "The platform's proxy got no valid answer from the service; try again later. "
+             "Injected by the mock's fault {faultId}."),
+    "rawlogs.unavailable": ErrorSpec(
+        503, "The platform is temporarily unavailable; try again later. Injected by the mock's fault {faultId}."),
+    "rawlogs.gateway_timeout": ErrorSpec(
+        504, "The platform's proxy timed out waiting for the service; try again later. "
+             "Injected by the mock's fault {faultId}."),
     "rawlogs.internal": ErrorSpec(
         500, "The mock server failed on this request; the error is in its log. Please report it."),
     # The control API.
@@ -97,11 +111,18 @@ ERRORS: dict[str, ErrorSpec] = {
         404, "Account {accountId} has no project '{project}'; its projects: {known}."),
     "mock.unknown_user": ErrorSpec(
         404, "There is no user '{login}'."),
+    "mock.unknown_fault": ErrorSpec(
+        404, "There is no active fault '{faultId}' (used up, removed, or never made); see GET /_mock/faults."),
     "mock.not_found": ErrorSpec(
         404, "There is no control endpoint at '{path}'; see /_mock/openapi.json."),
     "mock.method_not_allowed": ErrorSpec(
         405, "{method} is not allowed on '{path}'; use {allowed}."),
 }
+
+
+FAULT_CODES = {429: "rawlogs.too_many_requests", 500: "rawlogs.server_error", 502: "rawlogs.bad_gateway",
+               503: "rawlogs.unavailable", 504: "rawlogs.gateway_timeout"}
+"""The code an injected fault of each status answers with (one code per status, as everywhere in the table)."""
 
 
 class _Blank(dict):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.errors import ERRORS
+from mock_server.errors import ERRORS, FAULT_CODES
+from mock_server.state import MAX_FAULT_TIMES, MAX_RETRY_AFTER
 
 try:
     from importlib.metadata import version as _package_version
@@ -43,6 +44,12 @@ _NULLABLE_INSTANT = {"type": ["string", "null"], "format": "date-time"}
 
 def openapi_document(server_url: str = "http://127.0.0.1:8080") -> dict[str, Any]:
     control = {"security": [{}, {"controlToken": []}], "tags": ["control"]}
+    fault_errors = {
+        str(status): _error_response(f"An injected fault (POST /_mock/faults), answered before authentication"
+                                     f"{'; Retry-After when the fault sets it' if status in (429, 503) else ''}.",
+                                     [code])
+        for status, code in sorted(FAULT_CODES.items())
+    }
     download_errors = {
         "400": _error_response("The day is not a real dd-mm-yyyy date.", ["rawlogs.bad_date"]),
         "401": _error_response("No or wrong credentials (the same answer for both).", ["rawlogs.unauthorized"]),
@@ -52,6 +59,7 @@ def openapi_document(server_url: str = "http://127.0.0.1:8080") -> dict[str, Any
                                                          "rawlogs.before_enablement", "rawlogs.cleaned"]),
         "405": _error_response("Another method.", ["rawlogs.method_not_allowed"]),
         "416": _error_response("A Range outside the file.", ["rawlogs.range_not_satisfiable"]),
+        **fault_errors,
     }
     csv_ok = {
         "description": "The day's CSV (the latest version ready at the clock's now). Supports ETag, "
@@ -85,6 +93,7 @@ def openapi_document(server_url: str = "http://127.0.0.1:8080") -> dict[str, Any
         "405": download_errors["405"],
         "409": _error_response("The day is not over (not generated yet), or a file exists and force is not true.",
                                ["rawlogs.day_not_over", "rawlogs.file_exists"]),
+        **fault_errors,
     }
     run = {
         "tags": ["raw logs"],
@@ -199,6 +208,26 @@ def openapi_document(server_url: str = "http://127.0.0.1:8080") -> dict[str, Any
             "delete": {"summary": "Clear the journal", "operationId": "clearRequests",
                        "responses": {"204": {"description": "Cleared"}, **_CONTROL_ERRORS}, **control},
         },
+        "/_mock/faults": {
+            "get": {"summary": "The active injected faults, oldest (first used) first", "operationId": "listFaults",
+                    "responses": {"200": _json("Faults", "{faults: [Fault]}"), **_CONTROL_ERRORS}, **control},
+            "post": {"summary": "Inject a fault: the next `times` requests to `path` (default: every platform path) "
+                                "answer `status`, before authentication; each matching request uses one",
+                     "operationId": "addFault", "requestBody": _body("FaultAdd"),
+                     "responses": {"201": _json("Fault", "The fault"),
+                                   "400": _error_response("Bad input.", ["mock.bad_json", "mock.bad_field",
+                                                                         "mock.unknown_field"]),
+                                   **_CONTROL_ERRORS}, **control},
+            "delete": {"summary": "Remove every fault", "operationId": "clearFaults",
+                       "responses": {"204": {"description": "Cleared"}, **_CONTROL_ERRORS}, **control},
+        },
+        "/_mock/faults/{faultId}": {
+            "parameters": [{"name": "faultId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "delete": {"summary": "Remove one fault", "operationId": "removeFault",
+                       "responses": {"204": {"description": "Removed"},
+                                     "404": _error_response("No such active fault.", ["mock.unknown_fault"]),
+                                     **_CONTROL_ERRORS}, **control},
+        },
         "/_mock/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
                                         "responses": {"200": {"description": "OpenAPI 3.1"}, **_CONTROL_ERRORS},
                                         **control}},
@@ -254,6 +283,20 @@ def openapi_document(server_url: str = "http://127.0.0.1:8080") -> dict[str, Any
                 "servedVersion": {"type": ["integer", "null"]},
                 "readyAt": _NULLABLE_INSTANT,
                 "versions": {"type": "array"}, "url": {"type": "string"}}}}}},
+        "FaultAdd": {"type": "object", "additionalProperties": False, "required": ["status"],
+                     "properties": {
+                         "status": {"type": "integer", "enum": sorted(FAULT_CODES)},
+                         "times": {"type": "integer", "minimum": 1, "maximum": MAX_FAULT_TIMES, "default": 1},
+                         "path": {"type": ["string", "null"], "example": "/restapi/rawlogs/03-03-2026.csv",
+                                  "description": "The exact request path; null or absent: every platform path"},
+                         "retry_after": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_RETRY_AFTER,
+                                         "description": "Seconds, sent as the Retry-After header"}}},
+        "Fault": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "status": {"type": "integer"}, "times": {"type": "integer"},
+            "remaining": {"type": "integer"}, "path": {"type": ["string", "null"]},
+            "retry_after": {"type": ["integer", "null"]}}},
+        "Faults": {"type": "object", "properties": {"faults": {"type": "array",
+                                                              "items": {"$ref": "#/components/schemas/Fault"}}}},
         "Journal": {"type": "object", "properties": {"capacity": {"type": "integer"}, "total": {"type": "integer"},
                                                      "requests": {"type": "array"}}},
     }

@@ -4,7 +4,8 @@
 app owns one state, and two apps (or two processes) on one data dir share it through SQLite.
 
 - **SQLite** (``<data-dir>/state.sqlite``, standard library, WAL mode) holds the clock settings, the accounts'
-  and projects' changes from the control API, the users, the regenerations and the retention history. Each
+  and projects' changes from the control API, the users, the regenerations, the retention history and the
+  injected faults. Each
   write is one ``BEGIN IMMEDIATE`` transaction, so two processes never hand out the same version twice.
 - **Reads are cached**: the whole state is small, so it is loaded into a frozen :class:`Snapshot` and reloaded
   only when a write happened, in this process or another. Writers put a fresh 8-byte token into a memory-mapped
@@ -79,7 +80,15 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS regenerations (
     account_id INTEGER NOT NULL, day TEXT NOT NULL, version INTEGER NOT NULL, requested_at INTEGER NOT NULL,
     ready_at INTEGER NOT NULL, PRIMARY KEY (account_id, day, version));
+CREATE TABLE IF NOT EXISTS faults (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, status INTEGER NOT NULL, times INTEGER NOT NULL,
+    remaining INTEGER NOT NULL, path TEXT, retry_after INTEGER);
 """
+FAULT_STATUSES = (429, 500, 502, 503, 504)
+MAX_FAULT_TIMES = 1_000_000
+MAX_RETRY_AFTER = 86_400
+MAX_FAULT_PATH = 2048
+CONTROL_PREFIX = "/_mock"
 
 
 def password_digest(password: str) -> bytes:
@@ -99,6 +108,51 @@ def _moment(micros: int | None) -> datetime | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Fault:
+    """An injected failure: the next ``remaining`` matching requests answer ``status`` (before authentication).
+
+    ``path`` None matches every request outside the control API; else the exact request path.
+    """
+
+    id: int
+    status: int
+    times: int
+    remaining: int
+    path: str | None
+    retry_after: int | None
+
+    def matches(self, path: str) -> bool:
+        return self.path is None or self.path == path
+
+    def describe(self) -> dict:
+        return {"id": self.id, "status": self.status, "times": self.times, "remaining": self.remaining,
+                "path": self.path, "retry_after": self.retry_after}
+
+
+def fault_problem(status: object, times: object, path: object, retry_after: object) -> tuple[str, str] | None:
+    """The first bad field of a fault as (field, reason), or None when the fault is valid."""
+    if isinstance(status, bool) or status not in FAULT_STATUSES:
+        return "status", "required, one of " + ", ".join(str(code) for code in FAULT_STATUSES)
+    if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= MAX_FAULT_TIMES:
+        return "times", f"a whole number of requests from 1 to {MAX_FAULT_TIMES:,}"
+    if path is not None:
+        reason = "an exact request path such as /restapi/rawlogs/03-03-2026.csv (no query), or null for every path"
+        if not isinstance(path, str) or not path.startswith("/") or len(path) > MAX_FAULT_PATH \
+                or not path.isprintable() or "?" in path:
+            return "path", reason
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            return "path", reason
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            return "path", "faults apply to the platform's endpoints, never to the control API under /_mock/"
+    if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, int)
+                                    or not 0 <= retry_after <= MAX_RETRY_AFTER):
+        return "retry_after", f"a whole number of seconds from 0 to {MAX_RETRY_AFTER}, or null for no Retry-After"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything the rules read, as of one moment of the database."""
 
@@ -106,6 +160,8 @@ class Snapshot:
     accounts: dict[int, AccountState]
     users: dict[str, User]
     regenerations: dict[tuple[int, date], tuple[Regeneration, ...]]
+    faults: tuple[Fault, ...] = ()
+    """Active injected faults, oldest first (empty almost always: the hot path checks this before SQLite)."""
 
     def regenerations_of(self, account_id: int, day: date) -> tuple[Regeneration, ...]:
         return self.regenerations.get((account_id, day), ())
@@ -422,7 +478,7 @@ class MockState:
     # Writing
 
     def reset(self) -> None:
-        """Back to the configuration's initial state: accounts, users, clock, regenerations, journal.
+        """Back to the configuration's initial state: accounts, users, clock, regenerations, faults, journal.
 
         The clock returns to the one the data dir was first opened with (or last given explicitly), so every
         process sharing the data dir resets to the same time. Generated files stay: they are deterministic, so
@@ -511,6 +567,53 @@ class MockState:
                            "VALUES (?, ?, ?, ?, ?)", (account_id, day.isoformat(), decision.version, to_micros(now),
                                                       to_micros(decision.ready_at)))
         return decision
+
+    def add_fault(self, status: int = 503, times: int = 1, path: str | None = None,
+                  retry_after: int | None = None) -> Fault:
+        """Make the next ``times`` requests to ``path`` (None: every platform path) answer ``status``."""
+        problem = fault_problem(status, times, path, retry_after)
+        if problem is not None:
+            raise ValueError(f"{problem[0]}: {problem[1]}")
+        with self._write() as db:
+            fault_id = db.execute("INSERT INTO faults (status, times, remaining, path, retry_after) "
+                                  "VALUES (?, ?, ?, ?, ?)", (status, times, times, path, retry_after)).lastrowid
+        return Fault(fault_id, status, times, times, path, retry_after)
+
+    def faults(self) -> tuple[Fault, ...]:
+        return self.snapshot().faults
+
+    def clear_faults(self) -> int:
+        """Remove every fault; how many there were."""
+        with self._write() as db:
+            return db.execute("DELETE FROM faults").rowcount
+
+    def remove_fault(self, fault_id: int) -> bool:
+        """Remove one fault; False when there was none with that id (or it was used up)."""
+        with self._write() as db:
+            return db.execute("DELETE FROM faults WHERE id = ? AND remaining > 0", (fault_id,)).rowcount > 0
+
+    def take_fault(self, path: str, snapshot: Snapshot | None = None) -> Fault | None:
+        """The fault that answers a request to ``path``, with one use consumed; None when none applies.
+
+        Free when no fault is set: the cached snapshot is checked first, and SQLite is touched only when one of
+        its faults matches. Consuming is one ``BEGIN IMMEDIATE`` transaction, so two processes on one data dir
+        never use one fault's last use twice. The oldest matching fault goes first; a used-up one is deleted.
+        """
+        faults = (snapshot or self.snapshot()).faults
+        if not faults or not any(fault.matches(path) for fault in faults):
+            return None
+        with self._write() as db:
+            row = db.execute("SELECT id, status, times, remaining, path, retry_after FROM faults "
+                             "WHERE remaining > 0 AND (path IS NULL OR path = ?) ORDER BY id LIMIT 1",
+                             (path,)).fetchone()
+            if row is None:
+                return None
+            fault = Fault(*row[:3], row[3] - 1, *row[4:])
+            if fault.remaining:
+                db.execute("UPDATE faults SET remaining = ? WHERE id = ?", (fault.remaining, fault.id))
+            else:
+                db.execute("DELETE FROM faults WHERE id = ?", (fault.id,))
+        return fault
 
     # ----------------------------------------------------------------------------------------------------------
     # The clock's backend (see clock.ClockBackend)
@@ -630,10 +733,12 @@ class MockState:
                 parsed = date.fromisoformat(day)
                 runs[(account_id, parsed)].append(
                     Regeneration(account_id, parsed, version, from_micros(requested), from_micros(ready)))
+            faults = tuple(Fault(*row) for row in db.execute(
+                "SELECT id, status, times, remaining, path, retry_after FROM faults WHERE remaining > 0 ORDER BY id"))
         finally:
             if own:
                 db.execute("COMMIT")
-        return Snapshot(clock, accounts, users, {key: tuple(value) for key, value in runs.items()})
+        return Snapshot(clock, accounts, users, {key: tuple(value) for key, value in runs.items()}, faults)
 
     @staticmethod
     def _read_clock(db: sqlite3.Connection) -> ClockSettings:
@@ -646,7 +751,7 @@ class MockState:
                    (settings.anchor, settings.real_anchor, int(settings.frozen)))
 
     def _reset_tables(self, db: sqlite3.Connection, initial: InitialClock) -> None:
-        for table in ("meta", "accounts", "projects", "retention", "users", "regenerations"):
+        for table in ("meta", "accounts", "projects", "retention", "users", "regenerations", "faults"):
             db.execute(f"DELETE FROM {table}")  # fixed table names, no input
         db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
                        [("schema", SCHEMA_VERSION), ("fingerprint", self.config.fingerprint()),

@@ -8,9 +8,9 @@
     with intercept() as mock:               # no socket: requests and httpx calls to app.jaicp.com
         requests.get("https://app.jaicp.com/restapi/rawlogs/03-03-2026.csv", auth=("analyst", "analyst"))
 
-Both yield a :class:`JaicpMock`: the URL to call, the clock, account and user set-up, the request journal and
-the bytes the server serves for any day and version. The pytest plugin (:mod:`mock_server.pytest_plugin`) is a
-thin layer of fixtures over these.
+Both yield a :class:`JaicpMock`: the URL to call, the clock, account and user set-up, injected faults, the
+request journal and the bytes the server serves for any day and version. The pytest plugin
+(:mod:`mock_server.pytest_plugin`) is a thin layer of fixtures over these.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ class Backend(Protocol):
     def journal(self) -> list[dict]: ...
     def expected_bytes(self, account_id: int, day: date, version: int) -> bytes: ...
     def account_ids(self) -> list[int]: ...
+    def add_fault(self, status: int, times: int, path: str | None, retry_after: int | None) -> dict: ...
+    def faults(self) -> list[dict]: ...
+    def clear_faults(self) -> None: ...
 
 
 class LocalBackend:
@@ -94,6 +97,15 @@ class LocalBackend:
 
     def account_ids(self) -> list[int]:
         return [account.id for account in self.state.config.accounts]
+
+    def add_fault(self, status: int, times: int, path: str | None, retry_after: int | None) -> dict:
+        return self.state.add_fault(status, times, path, retry_after).describe()
+
+    def faults(self) -> list[dict]:
+        return [fault.describe() for fault in self.state.faults()]
+
+    def clear_faults(self) -> None:
+        self.state.clear_faults()
 
 
 class RemoteBackend:
@@ -150,6 +162,16 @@ class RemoteBackend:
 
     def account_ids(self) -> list[int]:
         return [account["id"] for account in self._call("GET", "/accounts").json()["accounts"]]
+
+    def add_fault(self, status: int, times: int, path: str | None, retry_after: int | None) -> dict:
+        body = {"status": status, "times": times, "path": path, "retry_after": retry_after}
+        return self._call("POST", "/faults", body).json()
+
+    def faults(self) -> list[dict]:
+        return self._call("GET", "/faults").json()["faults"]
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
 
 
 def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
@@ -249,6 +271,27 @@ class JaicpMock:
     def expected_records(self, day: date | str, version: int = 1, account_id: int | None = None) -> list[LogRecord]:
         """The same, parsed into typed rows."""
         return read_records(self.expected_bytes(day, version, account_id))
+
+    def add_fault(self, status: int = 503, times: int = 1, path: str | date | None = None,
+                  retry_after: int | None = None) -> dict:
+        """The next ``times`` requests to ``path`` answer ``status`` (429, 500, 502, 503 or 504) before
+        authentication, as the platform's proxy failing would; ``retry_after`` sets the Retry-After header.
+
+        ``path``: None for every platform path, an exact path (``/restapi/rawlogs/03-03-2026.csv``), or a day
+        (a date, ``2026-03-03`` or ``03-03-2026``) for that day's download. Faults queue, oldest first, and a
+        reset removes them. Returns the fault (``id``, ``remaining``, ...).
+        """
+        if path is not None and not (isinstance(path, str) and path.startswith("/")):
+            path = urlsplit(self.download_url(path)).path
+        return self.backend.add_fault(status, times, path, retry_after)
+
+    @property
+    def faults(self) -> list[dict]:
+        """The active faults with their remaining uses, oldest first."""
+        return self.backend.faults()
+
+    def clear_faults(self) -> None:
+        self.backend.clear_faults()
 
     def download_url(self, day: date | str) -> str:
         return f"{self.url}/restapi/rawlogs/{_as_day(day):%d-%m-%Y}.csv"

@@ -14,7 +14,7 @@ from mock_server.clock import Clock
 from .support import ACCOUNT, ANALYST, T0, YESTERDAY, assert_envelope, basic, run_url, url
 
 REMOTE = {"REMOTE_ADDR": "10.1.2.3"}
-RENAMED = {"account_id": "accountId", "day_text": "date"}
+RENAMED = {"account_id": "accountId", "day_text": "date", "fault_id": "faultId"}
 """Flask's path parameter names -> the OpenAPI document's."""
 
 
