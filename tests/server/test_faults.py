@@ -269,8 +269,16 @@ json_values = st.recursive(
     | st.sampled_from([429, 500, 502, 503, 504, "/restapi/rawlogs/03-03-2026.csv", "/_mock/health", "/\ud800"]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=6)
-fault_bodies = st.dictionaries(st.sampled_from(["status", "times", "path", "retry_after"]) | st.text(max_size=8),
-                               json_values, max_size=5) | json_values
+near_valid = st.fixed_dictionaries({"status": st.sampled_from(sorted(FAULT_CODES)) | json_values}, optional={
+    "times": st.integers(-2, 5),
+    "path": st.none() | st.sampled_from([url(YESTERDAY), "/restapi/rawlogs/", "/", "/_mock/x", "/a b", "/é%41#"])
+    | st.text(max_size=20).map(lambda text: "/" + text) | json_values,
+    "retry_after": st.none() | st.integers(-1, 100_000),
+})
+"""Bodies close to valid, so that faults are made, used and checked too; the other strategies go further off."""
+fault_bodies = st.one_of(near_valid, near_valid, st.dictionaries(
+    st.sampled_from(["status", "times", "path", "retry_after"]) | st.text(max_size=8), json_values, max_size=5
+), json_values)
 
 
 @settings(max_examples=300, deadline=None)
