@@ -26,6 +26,8 @@ KEY_COLUMNS = ("session_id", "msg_rt", "msg_question", "msg_answer")
 """What identifies one phrase across versions of a file; session-level columns may be updated by a rerun."""
 GONE_CODES = frozenset({"rawlogs.cleaned", "rawlogs.before_enablement"})
 """404 codes that mean the file will never come; any other 404 means 'try again later'."""
+MAX_RETRY_AFTER = 600.0
+"""The longest wait a server's Retry-After may ask for (seconds) before the job tries again."""
 
 
 class RawlogsError(Exception):
@@ -48,7 +50,7 @@ class AccessDenied(RawlogsError):
 
 
 class ServerUnavailable(RawlogsError):
-    """Connection errors or 5xx answers outlasted every retry."""
+    """Connection errors, 5xx or 429 answers outlasted every retry."""
 
 
 @dataclass(frozen=True)
@@ -96,18 +98,23 @@ class RawlogsClient:
                              params={"force": "true"}).json()
 
     def _request(self, method: str, url: str, **options) -> requests.Response:
-        """Retry what may pass on a second try (network, 5xx) with exponential backoff; raise the rest at once."""
+        """Retry what may pass on a second try (network, 5xx, 429) with exponential backoff, or as long as the
+        server's Retry-After says; raise the rest at once."""
         for attempt in range(1, self.attempts + 1):
+            delay = self.backoff * 2 ** (attempt - 1)
             try:
                 response = self.http.request(method, url, timeout=self.timeout, **options)
             except (requests.ConnectionError, requests.Timeout) as error:
                 failure = f"{type(error).__name__}: {error}"
             else:
-                if response.status_code < 500:
+                if response.status_code < 500 and response.status_code != 429:
                     return _checked(response)
                 failure = f"HTTP {response.status_code}"
+                retry_after = response.headers.get("Retry-After", "")
+                if retry_after.isdigit():
+                    delay = min(float(retry_after), MAX_RETRY_AFTER)
             if attempt < self.attempts:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
+                self.sleep(delay)
         raise ServerUnavailable(f"{method} {url} failed {self.attempts} times; last: {failure}")
 
 

@@ -119,48 +119,59 @@ def test_cleanup_removes_old_days(mock, make_client, warehouse):
     assert len(stored(warehouse, backfilled.day)) == backfilled.rows_added  # what was loaded stays loaded
 
 
-class FlakyAdapter(HTTPAdapter):
-    """Fails the first requests as a bad network or an overloaded server would, then lets them through."""
-
-    def __init__(self, failures: list[int | str]) -> None:
-        super().__init__()
-        self.failures = list(failures)
-
-    def send(self, request, **kwargs):
-        if not self.failures:
-            return super().send(request, **kwargs)
-        failure = self.failures.pop(0)
-        if failure == "reset":
-            raise requests.ConnectionError("connection reset by peer", request=request)
-        response = requests.Response()
-        response.status_code, response._content, response.request, response.url = failure, b"busy", request, \
-            request.url
-        return response
-
-
-def flaky_session(*failures: int | str) -> requests.Session:
-    session = requests.Session()
-    adapter = FlakyAdapter(list(failures))
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
-
-
 @pytest.mark.jaicp(now=AFTER_DAY)
-def test_network_errors_and_5xx_are_retried_with_backoff(mock, make_client, warehouse, sleeps):
-    client = make_client(session=flaky_session("reset", 503, 502), backoff=0.5)
-    result = run(client, warehouse, mock.clock.now())
+def test_5xx_is_retried_with_backoff_until_the_platform_recovers(mock, make_client, warehouse, sleeps):
+    mock.add_fault(503, times=2)  # the platform's next two answers are 503
+    result = run(make_client(backoff=0.5), warehouse, mock.clock.now())
     assert result.rows_added == len(expected(mock))
-    assert sleeps == [0.5, 1.0, 2.0]
-    assert len(mock.requests) == 1  # the failures never reached the server
+    assert sleeps == [0.5, 1.0]
+    assert [(entry["status"], entry["error"]) for entry in mock.requests] == [
+        (503, "rawlogs.unavailable"), (503, "rawlogs.unavailable"), (200, None)]
+    assert mock.faults == []
 
 
 @pytest.mark.jaicp(now=AFTER_DAY)
 def test_retries_are_bounded(mock, make_client, warehouse, sleeps):
-    client = make_client(session=flaky_session(*[503] * 10), attempts=3)
-    with pytest.raises(ServerUnavailable, match="failed 3 times; last: HTTP 503"):
-        run(client, warehouse, mock.clock.now())
+    mock.add_fault(502, times=10)
+    with pytest.raises(ServerUnavailable, match="failed 3 times; last: HTTP 502"):
+        run(make_client(attempts=3), warehouse, mock.clock.now())
     assert sleeps == [1.0, 2.0] and stored(warehouse) == []
+    assert [entry["status"] for entry in mock.requests] == [502, 502, 502]
+    assert mock.faults[0]["remaining"] == 7  # the job gave up; the platform is still failing
+
+
+@pytest.mark.jaicp(now=AFTER_DAY)
+def test_throttling_waits_as_long_as_retry_after_says(mock, make_client, warehouse, sleeps):
+    mock.add_fault(429, path=DAY, retry_after=30)  # only yesterday's download is throttled, once
+    result = run(make_client(), warehouse, mock.clock.now())
+    assert result.rows_added == len(expected(mock)) and sleeps == [30.0]
+    assert [entry["status"] for entry in mock.requests] == [429, 200]
+
+
+class DroppedConnections(HTTPAdapter):
+    """Drops the first ``count`` connections (the mock injects error answers, not network failures)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+    def send(self, request, **kwargs):
+        if self.count:
+            self.count -= 1
+            raise requests.ConnectionError("connection reset by peer", request=request)
+        return super().send(request, **kwargs)
+
+
+@pytest.mark.jaicp(now=AFTER_DAY)
+def test_dropped_connections_are_retried_too(mock, make_client, warehouse, sleeps):
+    session = requests.Session()
+    session.mount("http://", DroppedConnections(1))
+    session.mount("https://", DroppedConnections(1))
+    mock.add_fault(503)
+    result = run(make_client(session=session, backoff=0.5), warehouse, mock.clock.now())
+    assert result.rows_added == len(expected(mock))
+    assert sleeps == [0.5, 1.0]
+    assert [entry["status"] for entry in mock.requests] == [503, 200]  # the dropped one never reached the server
 
 
 @pytest.mark.jaicp(now="2026-03-05T06:00:00Z")
