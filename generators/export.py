@@ -20,9 +20,11 @@ from typing import BinaryIO, NamedTuple
 
 from generators.csvformat import RowWriter, atomic_output, text_stream
 from generators.model import DEFAULT_SEED, AccountSpec, Dialect
-from generators.sessions import DAY_SECONDS, DayPlan
+from generators.sessions import DayPlan
 
-WINDOWS_PER_WORKER = 4
+WINDOWS_PER_WORKER = 2
+"""Windows cut where traffic is even (DayPlan.balanced_edges); a second one per worker absorbs the estimate's
+error, while few cuts keep the sessions that span one (drawn by both windows) few."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +67,8 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
 
     stream.flush()
     stream.detach()
-    windows = workers * WINDOWS_PER_WORKER
-    edges = [DAY_SECONDS * part // windows for part in range(windows + 1)]
+    edges = plan.balanced_edges(workers * WINDOWS_PER_WORKER)
+    windows = len(edges) - 1
     rows = 0
     window = None
     with tempfile.TemporaryDirectory(prefix="jaicp-mock-") as folder, \

@@ -128,6 +128,10 @@ def _routes(account: AccountSpec, channel_labels: str) -> tuple[list[Route], lis
     return routes, _cumulative(weights)
 
 
+def _weights(cumulative: list[float]) -> list[float]:
+    return [value - previous for previous, value in zip([0.0, *cumulative[:-1]], cumulative, strict=True)]
+
+
 def _pick(rng: Random, items):
     return items[int(rng.random() * len(items))]
 
@@ -193,10 +197,17 @@ class DayPlan:
         return self.new_sessions + len(self.returning)
 
     def _return_days(self, origin: date, index: int) -> tuple[int, ...]:
-        """How many days after ``origin`` session ``index`` of that day comes back (empty for most)."""
-        rng = Random(stable_int(self.seed, self.account.account_id, origin, "returns", index))
-        days = 2 if rng.random() < SECOND_RETURN_SHARE else 1
-        return tuple(sorted(rng.sample(range(1, RETURN_WINDOW + 1), days)))
+        """How many days after ``origin`` session ``index`` of that day comes back.
+
+        Read straight from the bits of one stable hash: every day's plan asks this for a week of candidates,
+        so it must be cheaper than seeding a ``Random``.
+        """
+        bits = stable_int(self.seed, self.account.account_id, origin, "returns", index)
+        first = 1 + bits % RETURN_WINDOW
+        if (bits >> 8) % 1000 >= SECOND_RETURN_SHARE * 1000:
+            return (first,)
+        second = 1 + (first + (bits >> 20) % (RETURN_WINDOW - 1)) % RETURN_WINDOW  # any other day of the window
+        return tuple(sorted((first, second)))
 
     def session_rng(self, index: int) -> Random:
         if index < self.base_sessions:
@@ -284,6 +295,30 @@ class DayPlan:
         if last >= DAY_SECONDS:
             last = max((t for t in times if t < DAY_SECONDS), default=times[0])
         return times[0], last
+
+    def balanced_edges(self, parts: int) -> list[int]:
+        """Seconds that cut the day into ``parts`` windows expected to hold equal shares of the sessions.
+
+        The share comes from the hourly traffic curves and the routes' mix of chat and phone, so no session
+        has to be drawn to know it; cutting where traffic is even keeps workers busy for equal times, and few
+        cuts mean few sessions drawn twice (a session that spans a cut is drawn by both windows).
+        """
+        voice_share = sum(weight for route, weight in zip(self.routes, _weights(self.route_cumulative), strict=True)
+                          if route.channel.voice) / self.route_cumulative[-1]
+        hourly = [0.0] * 24
+        for curve, share in ((HOURLY_CHAT, 1 - voice_share), (HOURLY_VOICE, voice_share)):
+            total = sum(curve)
+            for local_hour, weight in enumerate(curve):
+                hourly[(local_hour - self.offset_seconds // 3600) % 24] += share * weight / total
+        cumulative = list(itertools.accumulate(hourly, initial=0.0))
+        edges = [0]
+        for part in range(1, parts):
+            target = cumulative[-1] * part / parts
+            hour = max(0, bisect.bisect_left(cumulative, target) - 1)
+            within = (target - cumulative[hour]) / hourly[hour] if hourly[hour] else 0.0
+            edges.append(max(edges[-1], min(DAY_SECONDS, int((hour + within) * 3600))))
+        edges.append(DAY_SECONDS)
+        return edges
 
     # -- step 2: the rows --------------------------------------------------------------------------------
 
