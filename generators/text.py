@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Callable
@@ -30,12 +31,10 @@ def format_amount(value: float, pools: LocalePools) -> str:
 
 
 def _amount(filler: Filler) -> str:
+    """Log-normal around the locale's typical amount: mostly everyday sums, now and then a large one."""
     rng = filler.rng
-    magnitude = rng.choice((10, 10, 100, 100, 100, 1000))
-    value = rng.uniform(1, 10) * magnitude
-    value = round(value) if rng.random() < 0.6 else round(value, 2)
-    if filler.pools.currency_suffix:  # rouble amounts are larger
-        value *= 50
+    value = filler.pools.typical_amount * math.exp(rng.gauss(0.0, 1.0))
+    value = round(value, 2) if value < 100 and rng.random() < 0.5 else round(value)
     return format_amount(value, filler.pools)
 
 

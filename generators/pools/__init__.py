@@ -37,6 +37,8 @@ class LocalePools:
     currency_suffix: str
     thousands_separator: str
     decimal_separator: str
+    typical_amount: float
+    """The median of {amount} in this currency."""
     phone_country_code: str
     phone_area_codes: tuple[str, ...]
     phone_pattern: str
@@ -83,6 +85,7 @@ def load_pools(locale: str) -> LocalePools:
         currency_suffix=formats["currency_suffix"],
         thousands_separator=formats["thousands_separator"],
         decimal_separator=formats["decimal_separator"],
+        typical_amount=float(formats["typical_amount"]),
         phone_country_code=formats["phone_country_code"],
         phone_area_codes=tuple(formats["phone_area_codes"]),
         phone_pattern=formats["phone_pattern"],
