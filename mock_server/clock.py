@@ -178,6 +178,26 @@ class Clock:
         """Stop (or, with False, restart) the clock where it stands."""
         return self._change(lambda settings: settings.freeze(frozen, self._real()))
 
+    def apply(self, *, now: datetime | None = None, real_time: bool = False, advance: float = 0,
+              frozen: bool | None = None) -> datetime:
+        """Several changes as one write, in this order: back to real time or to ``now``, ``advance``, ``frozen``.
+
+        The control API and the test handles take their clock requests through here, so another process never
+        sees half of a change.
+        """
+        def change(settings: ClockSettings) -> ClockSettings:
+            real = self._real()
+            if real_time:
+                settings = ClockSettings()
+            elif now is not None:
+                settings = settings.set(as_utc(now), real, frozen=frozen)
+            if advance:
+                settings = settings.advance(advance, real)
+            if frozen is not None:
+                settings = settings.freeze(frozen, real)
+            return settings
+        return self._change(change)
+
     def unfreeze(self) -> datetime:
         return self.freeze(False)
 

@@ -111,14 +111,7 @@ def set_clock() -> Response:
         if target is None:
             raise ApiError("mock.bad_field", field="now" if seconds == 0 else "advance_seconds",
                            reason="the mock clock stays between the years 1900 and 9998")
-    if moment is None:
-        clock.use_real_time()
-    elif moment is not UNSET:
-        clock.set(moment, frozen=frozen)  # at once: "now" and "frozen" together stand exactly at "now"
-    if seconds:
-        clock.advance(seconds)
-    if frozen is not None:
-        clock.freeze(frozen)
+    clock.apply(now=None if moment is UNSET else moment, real_time=moment is None, advance=seconds, frozen=frozen)
     return jsonify(clock.describe())
 
 

@@ -65,14 +65,7 @@ class LocalBackend:
         self.state.reset()
 
     def set_clock(self, *, now: datetime | None = None, advance: float = 0, frozen: bool | None = None) -> datetime:
-        clock = self.state.clock
-        if now is not None:
-            clock.set(now, frozen=frozen)  # set and freeze in one step: no drift between the two
-        if advance:
-            clock.advance(advance)
-        if frozen is not None:
-            clock.freeze(frozen)
-        return self.state.now()
+        return self.state.clock.apply(now=now, advance=advance, frozen=frozen)
 
     def now(self) -> datetime:
         return self.state.now()
