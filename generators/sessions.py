@@ -211,15 +211,18 @@ class DayPlan:
 
     def session_rng(self, index: int) -> Random:
         if index < self.base_sessions:
-            return Random(stable_int(self.seed, self.account.account_id, self.day, "session", index))
+            return self._base_rng(self.day, index)
         slot = bisect.bisect_right(self._late_starts, index) - 1
         return Random(stable_int(self.seed, self.account.account_id, self.day, "late", slot + 2,
                                  index - self._late_starts[slot]))
 
     def _route(self, origin: date, index: int) -> Route:
         """The route of a base session of ``origin``: the first draw of its RNG."""
-        rng = Random(stable_int(self.seed, self.account.account_id, origin, "session", index))
-        return self._pick_route(rng)
+        return self._pick_route(self._base_rng(origin, index))
+
+    def _base_rng(self, day: date, index: int) -> Random:
+        """The RNG of base session ``index`` of ``day``: the one seed formula every day's plan agrees on."""
+        return Random(stable_int(self.seed, self.account.account_id, day, "session", index))
 
     def _return_rng(self, origin: date, index: int, day: date) -> Random:
         return Random(stable_int(self.seed, self.account.account_id, day, "return", origin, index))
