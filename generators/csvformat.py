@@ -96,6 +96,17 @@ class RowWriter:
         return count
 
 
+def rows_to_bytes(rows: Iterable[tuple[str, ...]], dialect: Dialect = Dialect()) -> bytes:
+    """A whole file (header and rows) in memory: for small files, samples and strategies."""
+    buffer = io.BytesIO()
+    stream = text_stream(buffer)
+    writer = RowWriter(stream, dialect)
+    writer.header()
+    writer.write_all(rows)
+    stream.flush()
+    return buffer.getvalue()
+
+
 def text_stream(binary: BinaryIO) -> io.TextIOWrapper:
     """A UTF-8 text layer over a binary stream, with no newline translation (the dialect decides)."""
     return io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=False)

@@ -9,7 +9,6 @@ them reproduces the committed files byte for byte (``--check`` does the same fro
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from random import Random
 
-from generators.csvformat import RowWriter, atomic_output, text_stream
+from generators.csvformat import atomic_output, rows_to_bytes
 from generators.model import DEFAULT_SEED, AccountSpec, Dialect, ProjectSpec
 from generators.schema import MSG_SWITCHED, SESSION_ID, SESSION_START, STATE_AFTER, parse_datetime
 from generators.sessions import DayPlan, Row
@@ -127,13 +126,7 @@ SAMPLES: tuple[Sample, ...] = (
 
 def render(sample: Sample, rows: Iterable[Row] | None = None) -> bytes:
     """The sample's file content."""
-    buffer = io.BytesIO()
-    stream = text_stream(buffer)
-    writer = RowWriter(stream, sample.dialect)
-    writer.header()
-    writer.write_all(sample.rows() if rows is None else rows)
-    stream.flush()
-    return buffer.getvalue()
+    return rows_to_bytes(sample.rows() if rows is None else rows, sample.dialect)
 
 
 def readme() -> str:

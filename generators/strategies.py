@@ -14,7 +14,6 @@ UTF-8, no NUL), and always keeps the invariants the validator checks::
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import strategies as st
 
 from generators.channels import CHANNELS
-from generators.csvformat import RowWriter, text_stream
+from generators.csvformat import rows_to_bytes
 from generators.model import AccountSpec, Dialect, ProjectSpec
 from generators.provider import bot_id, client_id, name_based_uuid, project_short_name
 from generators.scenarios import DOMAINS, LOCALES
@@ -136,13 +135,7 @@ class DayFile:
         return f"{self.day:%d-%m-%Y}.csv"
 
     def to_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        stream = text_stream(buffer)
-        writer = RowWriter(stream, self.dialect)
-        writer.header()
-        writer.write_all(self.rows)
-        stream.flush()
-        return buffer.getvalue()
+        return rows_to_bytes(self.rows, self.dialect)
 
 
 @st.composite
