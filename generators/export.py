@@ -83,6 +83,7 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
             if on_progress is not None:
                 on_progress(window.rows)
     # The workers know the day's sessions already; counting them here again would cost a serial plan.
+    assert window is not None, "balanced_edges gives at least one window"
     return DayStats(rows=rows, sessions=window.sessions, returning=window.returning)
 
 
