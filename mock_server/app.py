@@ -24,9 +24,9 @@ from mock_server.access import AccessLog, format_line, printable
 from mock_server.auth import check_control_access
 from mock_server.clock import Clock
 from mock_server.config import MockConfig, demo_config
-from mock_server.context import ENVIRON_KEY, RequestInfo, request_info
+from mock_server.context import ENVIRON_KEY, EXTENSION_KEY, RequestInfo, request_info, state_of
 from mock_server.errors import FAULT_CODES, ApiError, error_response
-from mock_server.rawlogs import EXTENSION_KEY, request_snapshot, shown
+from mock_server.rawlogs import request_snapshot, shown
 from mock_server.state import Fault, JournalEntry, MockState
 
 CONTROL_PREFIX = "/_mock/"
@@ -38,6 +38,7 @@ JOURNALED_HEADERS = (("Range", "HTTP_RANGE"), ("If-None-Match", "HTTP_IF_NONE_MA
 """Request headers the journal keeps (name, WSGI environ key); never Authorization, which is redacted."""
 
 error_log = logging.getLogger("jaicp_mock.errors")
+__all__ = ["create_app", "state_of"]
 
 
 def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None = None, clock: Clock | None = None,
@@ -45,8 +46,8 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
                access_log_sink: AccessLog | None = None) -> Flask:
     """A mock JAICP serving ``config`` (the built-in demo when None).
 
-    ``data_dir``: where state and files live (a temporary folder, removed by ``app.extensions["jaicp_mock"]
-    .close()``, when None). ``clock``: the initial clock (real UTC when None). ``control_token``: require
+    ``data_dir``: where state and files live (a temporary folder, removed by ``state_of(app).close()``,
+    when None). ``clock``: the initial clock (real UTC when None). ``control_token``: require
     ``Authorization: Bearer <token>`` on ``/_mock/`` instead of a loopback client. ``state``: serve an existing
     state instead of opening one. ``access_log_sink``: where access-log lines go (see :mod:`mock_server.access`;
     without one they go to the ``jaicp_mock.access`` logger when it is enabled for INFO).

@@ -17,8 +17,9 @@ from flask import Blueprint, Response, jsonify, request
 
 from mock_server.clock import format_instant, parse_instant
 from mock_server.config import MAX_CLEANUP_DAYS
+from mock_server.context import current_state
 from mock_server.errors import ApiError
-from mock_server.rawlogs import current_state, shown
+from mock_server.rawlogs import shown
 from mock_server.rules import file_day, is_supported_day
 from mock_server.state import UNSET, MockState, describe_user, fault_problem
 

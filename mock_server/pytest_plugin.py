@@ -19,6 +19,7 @@ import pytest
 from flask import Flask
 
 from mock_server.config import MockConfig, demo_config, load_config
+from mock_server.context import state_of
 from mock_server.testing import DEFAULT_HOSTS, JaicpMock, LiveServer, RemoteBackend, build_app, intercept
 
 MARKER = "jaicp"
@@ -67,7 +68,7 @@ def jaicp_app(jaicp_config: MockConfig, tmp_path_factory: pytest.TempPathFactory
     """One app and one state for the session, shared by the live server and the in-process mode."""
     app = build_app(_seeded(jaicp_config, pytestconfig), data_dir=tmp_path_factory.mktemp("jaicp-mock"))
     yield app
-    app.extensions["jaicp_mock"].close()
+    state_of(app).close()
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +103,7 @@ def _app_for(request: pytest.FixtureRequest) -> Flask:
     stash = request.node.stash
     if _OWN_APP not in stash:
         app = stash[_OWN_APP] = build_app(_seeded(own, request.config))
-        request.node.addfinalizer(app.extensions["jaicp_mock"].close)
+        request.node.addfinalizer(state_of(app).close)
     return stash[_OWN_APP]
 
 

@@ -13,13 +13,13 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.http import http_date
 from werkzeug.wsgi import wrap_file
 
 from mock_server.auth import authenticate
 from mock_server.clock import format_instant, from_micros
-from mock_server.context import RequestInfo, request_info
+from mock_server.context import RequestInfo, current_state, request_info
 from mock_server.errors import ApiError
 from mock_server.rules import (
     Refuse,
@@ -31,7 +31,6 @@ from mock_server.rules import (
 )
 from mock_server.state import FileStore, MockState, Snapshot
 
-EXTENSION_KEY = "jaicp_mock"
 FILE_NAME = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})\.csv")
 RUN_DAY = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})")
 ACCOUNT_ID = re.compile(r"[0-9]{1,16}")
@@ -42,10 +41,6 @@ CONDITIONAL_HEADERS = ("HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_IF_NONE_MATCH", "HTT
                        "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 blueprint = Blueprint("rawlogs", __name__)
-
-
-def current_state() -> MockState:
-    return current_app.extensions[EXTENSION_KEY]
 
 
 def request_snapshot(state: MockState, info: RequestInfo | None = None) -> Snapshot:

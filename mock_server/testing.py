@@ -29,6 +29,7 @@ from generators.csvformat import LogRecord, read_records
 from mock_server.app import create_app
 from mock_server.clock import Clock, format_instant, parse_instant
 from mock_server.config import MockConfig, demo_config
+from mock_server.context import state_of
 from mock_server.live import LiveServer
 from mock_server.state import MockState
 
@@ -213,7 +214,7 @@ class JaicpMock:
 
     @classmethod
     def of_app(cls, app: Flask, url: str) -> JaicpMock:
-        state: MockState = app.extensions["jaicp_mock"]
+        state: MockState = state_of(app)
         return cls(LocalBackend(state), url, state=state)
 
     def reset(self) -> None:
@@ -323,7 +324,7 @@ def serve(config: MockConfig | None = None, *, app: Flask | None = None, data_di
             yield JaicpMock.of_app(app, server.url)
     finally:
         if own_app:
-            app.extensions["jaicp_mock"].close()
+            state_of(app).close()
 
 
 # -- in-process interception ----------------------------------------------------------------------------------
@@ -393,4 +394,4 @@ def intercept(config: MockConfig | None = None, *, app: Flask | None = None, hos
             yield JaicpMock.of_app(app, f"https://{hosts[0]}")
     finally:
         if own_app:
-            app.extensions["jaicp_mock"].close()
+            state_of(app).close()

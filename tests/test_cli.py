@@ -16,7 +16,7 @@ from generators.export import day_bytes
 from generators.model import DEFAULT_SEED, AccountSpec, Dialect, ProjectSpec
 from generators.schema import HEADER_LINE
 from generators.validate import validate_file
-from mock_server import cli
+from generators import cli
 from mock_server.cli import main
 
 WEDNESDAY = date(2026, 3, 4)

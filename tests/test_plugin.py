@@ -14,6 +14,7 @@ import httpx
 import pytest
 import requests
 
+from mock_server import state_of
 from mock_server.testing import LiveServer, build_app, intercept, serve
 
 DAY_URL_PATH = "/restapi/rawlogs/04-03-2026.csv"
@@ -329,7 +330,7 @@ def test_serve_reports_a_port_in_use_to_the_caller() -> None:
             with pytest.raises(OSError):
                 LiveServer(app, port=port).start()
         finally:
-            app.extensions["jaicp_mock"].close()
+            state_of(app).close()
 
 
 def test_serve_stops_listening_on_exit(tmp_path: Path) -> None:

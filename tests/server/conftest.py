@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from mock_server import state_of
 from mock_server.app import create_app
 from mock_server.clock import Clock
 from mock_server.config import MockConfig, parse_config
@@ -27,12 +28,12 @@ def config() -> MockConfig:
 def app(config, tmp_path):
     application = create_app(config, data_dir=tmp_path / "data", clock=Clock(T0, frozen=True))
     yield application
-    application.extensions["jaicp_mock"].close()
+    state_of(application).close()
 
 
 @pytest.fixture
 def state(app) -> MockState:
-    return app.extensions["jaicp_mock"]
+    return state_of(app)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from mock_server import state_of
 from mock_server.app import create_app
 from mock_server.clock import Clock
 
@@ -255,7 +256,7 @@ def test_control_token_is_required_when_set(config, tmp_path):
         assert client.get("/_mock/health", headers=ok).status_code == 200
         assert client.get("/_mock/health", headers=ok, environ_base=REMOTE).status_code == 200
     finally:
-        app.extensions["jaicp_mock"].close()
+        state_of(app).close()
 
 
 def test_unknown_control_paths_and_methods(client):

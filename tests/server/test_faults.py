@@ -10,6 +10,7 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mock_server import state_of
 from mock_server.app import create_app
 from mock_server.clock import Clock
 from mock_server.config import parse_config
@@ -196,7 +197,7 @@ def test_two_apps_on_one_data_dir_use_each_use_exactly_once(config, tmp_path):
         with ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(call, range(40)))
         assert statuses.count(503) == 7 and statuses.count(200) == 33
-        journals = [app.extensions["jaicp_mock"].journal.entries() for app in (first, second)]
+        journals = [state_of(app).journal.entries() for app in (first, second)]
         assert sum(entry["error"] == "rawlogs.unavailable" for journal in journals for entry in journal) == 7
         for app in (first, second):
             assert app.test_client().get("/_mock/faults").get_json() == {"faults": []}
@@ -208,8 +209,8 @@ def test_two_apps_on_one_data_dir_use_each_use_exactly_once(config, tmp_path):
         first.test_client().post("/_mock/reset")
         assert second.test_client().get(url(YESTERDAY), headers=basic(ANALYST)).status_code == 200
     finally:
-        first.extensions["jaicp_mock"].close()
-        second.extensions["jaicp_mock"].close()
+        state_of(first).close()
+        state_of(second).close()
 
 
 # -- through the plugin's handle -------------------------------------------------------------------------------
@@ -261,7 +262,7 @@ def shared_client(tmp_path_factory):
     app = create_app(parse_config(CONFIG_TOML), data_dir=tmp_path_factory.mktemp("faults"),
                      clock=Clock(T0, frozen=True))
     yield app.test_client()
-    app.extensions["jaicp_mock"].close()
+    state_of(app).close()
 
 
 json_values = st.recursive(

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import requests
 
+from mock_server import state_of
 from mock_server.app import create_app
 from mock_server.clock import Clock
 from mock_server.config import parse_config
@@ -69,7 +70,7 @@ def test_parallel_downloads_while_a_regeneration_lands_get_whole_files(tmp_path)
     a client has seen v2 it never sees v1 again."""
     config = parse_config(CONFIG_TOML.replace("sessions_per_day = 6", "sessions_per_day = 120", 1))
     app = create_app(config, data_dir=tmp_path, clock=Clock(T0, frozen=True))
-    state = app.extensions["jaicp_mock"]
+    state = state_of(app)
     old, new = state.expected_bytes(ACCOUNT, YESTERDAY, 1), state.expected_bytes(ACCOUNT, YESTERDAY, 2)
     assert old != new and len(old) > 50_000
     clients = 20

@@ -6,6 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+from mock_server import state_of
 from mock_server.app import create_app
 from mock_server.clock import Clock
 from mock_server.config import parse_config
@@ -46,13 +47,13 @@ def test_two_apps_on_one_data_dir_agree(config, tmp_path):
         b.put("/_mock/users/new", json={"password": "pw", "account": ACCOUNT, "roles": ["RAWLOGS_ANALYTIC"]})
         assert a.get(url(YESTERDAY), headers=basic("new", "pw")).status_code == 200
     finally:
-        first.extensions["jaicp_mock"].close()
-        second.extensions["jaicp_mock"].close()
+        state_of(first).close()
+        state_of(second).close()
 
 
 def test_concurrent_regenerations_on_two_states_hand_out_one_version(config, tmp_path):
-    first = open_app(config, tmp_path, Clock(T0, frozen=True)).extensions["jaicp_mock"]
-    second = open_app(config, tmp_path).extensions["jaicp_mock"]
+    first = state_of(open_app(config, tmp_path, Clock(T0, frozen=True)))
+    second = state_of(open_app(config, tmp_path))
     try:
         with ThreadPoolExecutor(8) as pool:
             decisions = list(pool.map(lambda index: (first, second)[index % 2].regenerate(ACCOUNT, YESTERDAY,
@@ -72,7 +73,7 @@ def test_state_survives_a_restart(config, tmp_path):
     client.patch(f"/_mock/accounts/{ACCOUNT}/projects/shop", json={"cleanup_days": 5})
     client.put("/_mock/users/late", json={"password": "pw", "account": ACCOUNT, "roles": ["RAWLOGS_ANALYTIC"]})
     client.post("/_mock/clock", json={"advance_seconds": 120})
-    app.extensions["jaicp_mock"].close()
+    state_of(app).close()
 
     restarted = open_app(parse_config(CONFIG_TOML, "test.toml"), tmp_path)  # same content, no clock given
     client = restarted.test_client()
@@ -86,31 +87,31 @@ def test_state_survives_a_restart(config, tmp_path):
         client.post("/_mock/clock", json={"advance_seconds": 480})
         assert client.get(url(YESTERDAY), headers=basic(ANALYST)).headers["X-Rawlogs-Version"] == "2"
     finally:
-        restarted.extensions["jaicp_mock"].close()
+        state_of(restarted).close()
 
 
 def test_an_explicit_clock_on_restart_replaces_only_the_clock(config, tmp_path):
     app = open_app(config, tmp_path, Clock(T0, frozen=True))
     app.test_client().put("/_mock/users/late", json={"password": "pw", "account": ACCOUNT, "roles": []})
-    app.extensions["jaicp_mock"].close()
+    state_of(app).close()
     restarted = open_app(config, tmp_path, Clock(T0.replace(day=10), frozen=True))
     try:
-        state = restarted.extensions["jaicp_mock"]
+        state = state_of(restarted)
         assert state.now() == T0.replace(day=10)
         assert state.user("late") is not None
     finally:
-        restarted.extensions["jaicp_mock"].close()
+        state_of(restarted).close()
 
 
 def test_a_changed_configuration_starts_afresh(config, tmp_path, caplog):
     app = open_app(config, tmp_path, Clock(T0, frozen=True))
     app.test_client().put("/_mock/users/late", json={"password": "pw", "account": ACCOUNT, "roles": []})
-    app.extensions["jaicp_mock"].close()
+    state_of(app).close()
     changed = parse_config(CONFIG_TOML.replace("sessions_per_day = 6", "sessions_per_day = 7"))
     with caplog.at_level(logging.WARNING, logger="jaicp_mock"):
         restarted = open_app(changed, tmp_path)
     try:
-        state = restarted.extensions["jaicp_mock"]
+        state = state_of(restarted)
         assert state.user("late") is None
         assert "configuration changed" in caplog.text
         # Files are keyed by what decides their bytes: the new configuration never serves the old files.
@@ -118,12 +119,12 @@ def test_a_changed_configuration_starts_afresh(config, tmp_path, caplog):
         new = state.files.path(changed.account(ACCOUNT), date(2026, 3, 3), 1)
         assert old != new
     finally:
-        restarted.extensions["jaicp_mock"].close()
+        state_of(restarted).close()
 
 
 def test_without_a_data_dir_the_state_is_temporary(config):
     app = create_app(config)
-    state = app.extensions["jaicp_mock"]
+    state = state_of(app)
     folder = state.data_dir
     assert (folder / "state.sqlite").exists()
     state.close()

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mock_server import state_of
 from mock_server.app import create_app
 from mock_server.clock import Clock
 from mock_server.config import parse_config
@@ -26,7 +27,7 @@ def client(tmp_path_factory):
     config = parse_config(CONFIG_TOML)
     app = create_app(config, data_dir=tmp_path_factory.mktemp("props"), clock=Clock(T0, frozen=True))
     yield app.test_client()
-    app.extensions["jaicp_mock"].close()
+    state_of(app).close()
 
 
 def check(response, method: str) -> None:
