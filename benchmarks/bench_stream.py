@@ -75,7 +75,7 @@ def ensure_file(config_text: str, data_dir: Path) -> Path:
     """The day's file where the server will look for it, generated on 2 processes if it is not there yet."""
     from generators.export import write_day_file
     from mock_server.config import parse_config
-    from mock_server.state import FileStore
+    from mock_server.state.files import FileStore
 
     config = parse_config(config_text)
     account = config.accounts[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.errors import ERRORS, FAULT_CODES
-from mock_server.state import MAX_FAULT_TIMES, MAX_RETRY_AFTER
+from mock_server.state.faults import MAX_FAULT_TIMES, MAX_RETRY_AFTER
 
 try:
     from importlib.metadata import version as _package_version

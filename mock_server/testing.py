@@ -30,6 +30,7 @@ from mock_server.app import create_app
 from mock_server.clock import Clock, format_instant, parse_instant
 from mock_server.config import MockConfig, demo_config
 from mock_server.context import state_of
+from mock_server.control.views import fault_view
 from mock_server.live import LiveServer
 from mock_server.state import MockState
 
@@ -93,10 +94,10 @@ class LocalBackend:
         return [account.id for account in self.state.config.accounts]
 
     def add_fault(self, status: int, times: int, path: str | None, retry_after: int | None) -> dict:
-        return self.state.add_fault(status, times, path, retry_after).describe()
+        return fault_view(self.state.add_fault(status, times, path, retry_after)).json()
 
     def faults(self) -> list[dict]:
-        return [fault.describe() for fault in self.state.faults()]
+        return [fault_view(fault).json() for fault in self.state.faults()]
 
     def clear_faults(self) -> None:
         self.state.clear_faults()

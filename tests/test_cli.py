@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from generators import cli
 from generators.csvformat import BOM, read_records
 from generators.export import day_bytes
 from generators.model import DEFAULT_SEED, AccountSpec, Dialect, ProjectSpec
 from generators.schema import HEADER_LINE
 from generators.validate import validate_file
-from generators import cli
 from mock_server.cli import main
 
 WEDNESDAY = date(2026, 3, 4)

@@ -15,20 +15,24 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from generators.schema import file_day, parse_file_day
 from mock_server.clock import format_instant, parse_instant
 from mock_server.config import MAX_CLEANUP_DAYS
 from mock_server.context import current_state
+from mock_server.control import views
 from mock_server.errors import ApiError
 from mock_server.rawlogs import shown
-from mock_server.rules import file_day, is_supported_day
-from mock_server.state import UNSET, MockState, describe_user, fault_problem
+from mock_server.rules import enabled_at, is_supported_day
+from mock_server.state import UNSET, MockState
+from mock_server.state.faults import fault_problem
+from mock_server.urls import CONTROL_PREFIX
 
 MAX_LISTED_DAYS = 400
 DEFAULT_LISTED_DAYS = 30
 DEFAULT_JOURNAL_LIMIT = 100
 MAX_VERSION = 10_000
 
-blueprint = Blueprint("control", __name__, url_prefix="/_mock")
+blueprint = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 
 
 def _body(accepted: tuple[str, ...]) -> dict[str, Any]:
@@ -72,23 +76,36 @@ def _days_or_none(data: dict, key: str = "cleanup_days") -> Any:
     return value
 
 
+def _clock(state: MockState) -> views.ClockView:
+    return views.ClockView(**state.clock.describe())
+
+
+def _account(state: MockState, account_id: int) -> views.AccountView:
+    snapshot = state.snapshot()
+    account = snapshot.accounts[account_id]
+    runs = [run for runs in snapshot.regenerations.values() for run in runs]
+    return views.account_view(account, list(snapshot.users.values()), runs, enabled_at(account),
+                              state.now_of(snapshot))
+
+
 @blueprint.get("/health")
 def health() -> Response:
     state = current_state()
-    return jsonify({"status": "ok", "now": format_instant(state.now()), "clock": state.clock.describe(),
-                    "accounts": [account.id for account in state.config.accounts], "config": state.config.source})
+    return jsonify(views.HealthView(status="ok", now=format_instant(state.now()), clock=_clock(state),
+                                    accounts=[account.id for account in state.config.accounts],
+                                    config=state.config.source).json())
 
 
 @blueprint.post("/reset")
 def reset() -> Response:
     state = current_state()
     state.reset()
-    return jsonify({"status": "reset", "clock": state.clock.describe()})
+    return jsonify(views.ResetView(status="reset", clock=_clock(state)).json())
 
 
 @blueprint.get("/clock")
 def get_clock() -> Response:
-    return jsonify(current_state().clock.describe())
+    return jsonify(_clock(current_state()).json())
 
 
 @blueprint.post("/clock")
@@ -113,7 +130,7 @@ def set_clock() -> Response:
             raise ApiError("mock.bad_field", field="now" if seconds == 0 else "advance_seconds",
                            reason="the mock clock stays between the years 1900 and 9998")
     clock.apply(now=None if moment is UNSET else moment, real_time=moment is None, advance=seconds, frozen=frozen)
-    return jsonify(clock.describe())
+    return jsonify(views.ClockView(**clock.describe()).json())
 
 
 def _clock_target(start: datetime, seconds: float) -> datetime | None:
@@ -128,13 +145,14 @@ def _clock_target(start: datetime, seconds: float) -> datetime | None:
 @blueprint.get("/accounts")
 def list_accounts() -> Response:
     state = current_state()
-    return jsonify({"accounts": [state.describe_account(account.id) for account in state.config.accounts]})
+    return jsonify(views.AccountsView(accounts=[_account(state, account.id) for account in state.config.accounts]
+                                      ).json())
 
 
 @blueprint.get("/accounts/<account_id>")
 def get_account(account_id: str) -> Response:
     state = current_state()
-    return jsonify(state.describe_account(_account_id(account_id, state)))
+    return jsonify(_account(state, _account_id(account_id, state)).json())
 
 
 @blueprint.patch("/accounts/<account_id>")
@@ -149,7 +167,7 @@ def patch_account(account_id: str) -> Response:
     state.update_account(target, plan=plan, plan_since=_instant_or_none(data, "plan_since"),
                          rawlogs_enabled_at=_instant_or_none(data, "rawlogs_enabled_at"),
                          cleanup_days=_days_or_none(data))
-    return jsonify(state.describe_account(target))
+    return jsonify(_account(state, target).json())
 
 
 @blueprint.patch("/accounts/<account_id>/projects/<name>")
@@ -162,13 +180,13 @@ def patch_project(account_id: str, name: str) -> Response:
         raise ApiError("mock.unknown_project", accountId=target, project=shown(name), known=", ".join(names))
     data = _body(("cleanup_days",))
     state.update_project(target, name, cleanup_days=_days_or_none(data))
-    return jsonify(state.describe_account(target))
+    return jsonify(_account(state, target).json())
 
 
 @blueprint.get("/users")
 def list_users() -> Response:
     users = current_state().snapshot().users.values()
-    return jsonify({"users": [describe_user(user) for user in sorted(users, key=lambda user: user.login)]})
+    return jsonify(views.users_view(list(users)).json())
 
 
 @blueprint.put("/users/<login>")
@@ -193,7 +211,7 @@ def put_user(login: str) -> tuple[Response, int]:
         raise ApiError("mock.bad_field", field="admin", reason="true or false")
     existed = state.user(login) is not None
     user = state.put_user(login, password, account, roles, admin)
-    return jsonify(describe_user(user)), 200 if existed else 201
+    return jsonify(views.user_view(user).json()), 200 if existed else 201
 
 
 @blueprint.delete("/users/<login>")
@@ -215,22 +233,11 @@ def list_files(account_id: str) -> Response:
         raise ApiError("mock.bad_query", param="from", reason="must not be after 'to'")
     if (end - start).days >= MAX_LISTED_DAYS:
         raise ApiError("mock.bad_query", param="from", reason=f"list at most {MAX_LISTED_DAYS} days at a time")
-    days = []
-    for offset in range((end - start).days + 1):
-        day = start + timedelta(days=offset)
-        status = state.day_status(target, day, now)
-        entry: dict[str, Any] = {
-            "date": file_day(day), "status": status.status.value, "dueAt": format_instant(status.due_at),
-            "servedVersion": status.served.number if status.served else None,
-            "readyAt": format_instant(status.pending.generated_at) if status.pending else None,
-            "versions": [{"version": version.number, "generatedAt": format_instant(version.generated_at),
-                          "ready": version.generated_at <= now, "scheduled": version.scheduled}
-                         for version in status.versions],
-            "url": f"/restapi/rawlogs/{file_day(day)}.csv",
-        }
-        days.append(entry)
-    return jsonify({"accountId": target, "now": format_instant(now), "from": file_day(start), "to": file_day(end),
-                    "days": days})
+    days = [views.day_view(state.day_status(target, start + timedelta(days=offset), now), now)
+            for offset in range((end - start).days + 1)]
+    return jsonify(views.DayFilesView.model_validate(
+        {"accountId": target, "now": format_instant(now), "from": file_day(start), "to": file_day(end),
+         "days": days}).json())
 
 
 @blueprint.get("/accounts/<account_id>/expected/<file>")
@@ -243,7 +250,7 @@ def expected_file(account_id: str, file: str) -> Response:
     state = current_state()
     target = _account_id(account_id, state)
     try:
-        day = _supported(_dd_mm_yyyy(file.removesuffix(".csv"))) if file.endswith(".csv") else None
+        day = _supported(parse_file_day(file.removesuffix(".csv"))) if file.endswith(".csv") else None
     except ValueError:
         day = None
     if day is None:
@@ -260,21 +267,13 @@ def _query_day(name: str, default: date) -> date:
     text = request.args.get(name)
     if text is None or text == "":
         return default
-    for parse in (date.fromisoformat, _dd_mm_yyyy):
+    for parse in (date.fromisoformat, parse_file_day):
         try:
             return _supported(parse(text))
         except ValueError:
             continue
     raise ApiError("mock.bad_query", param=name,
                    reason=f"a day as YYYY-MM-DD or dd-mm-yyyy (years 1900 to 9998), got {shown(text)}")
-
-
-def _dd_mm_yyyy(text: str) -> date:
-    parts = text.split("-")
-    if len(parts) != 3 or [len(part) for part in parts] != [2, 2, 4] or not all(
-            part.isascii() and part.isdigit() for part in parts):
-        raise ValueError(text)
-    return date(int(parts[2]), int(parts[1]), int(parts[0]))
 
 
 def _supported(day: date) -> date:
@@ -290,7 +289,7 @@ def get_requests() -> Response:
     text = request.args.get("limit", str(DEFAULT_JOURNAL_LIMIT))
     if not text.isascii() or not text.isdigit() or int(text) > journal.capacity:
         raise ApiError("mock.bad_query", param="limit", reason=f"a whole number from 0 to {journal.capacity}")
-    return jsonify({"capacity": journal.capacity, "total": journal.total, "requests": journal.entries(int(text))})
+    return jsonify(views.journal_view(journal, int(text)).json())
 
 
 @blueprint.delete("/requests")
@@ -304,19 +303,20 @@ def add_fault() -> tuple[Response, int]:
     """``{"status": 429|500|502|503|504, "times": N, "path": "/restapi/...", "retry_after": S}``: the next N
     requests to ``path`` (default: every platform path) answer ``status``, before authentication."""
     data = _body(("status", "times", "path", "retry_after"))
-    status, times, path, retry_after = (data.get("status"), data.get("times", 1), data.get("path"),
-                                        data.get("retry_after"))
+    status: Any = data.get("status")
+    times, path, retry_after = data.get("times", 1), data.get("path"), data.get("retry_after")
     problem = fault_problem(status, times, path, retry_after)
     if problem is not None:
         raise ApiError("mock.bad_field", field=problem[0], reason=problem[1])
     fault = current_state().add_fault(status, times, path, retry_after)
-    return jsonify(fault.describe()), 201
+    return jsonify(views.fault_view(fault).json()), 201
 
 
 @blueprint.get("/faults")
 def list_faults() -> Response:
     """The active faults, oldest (first used) first, with their remaining uses."""
-    return jsonify({"faults": [fault.describe() for fault in current_state().snapshot().faults]})
+    return jsonify(views.FaultsView(faults=[views.fault_view(fault) for fault in current_state().snapshot().faults]
+                                    ).json())
 
 
 @blueprint.delete("/faults")
