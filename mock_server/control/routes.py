@@ -20,6 +20,7 @@ from mock_server.clock import format_instant, parse_instant
 from mock_server.config import MAX_CLEANUP_DAYS
 from mock_server.context import current_state
 from mock_server.control import views
+from mock_server.control.views import MAX_VERSION
 from mock_server.errors import ApiError
 from mock_server.rawlogs import shown
 from mock_server.rules import enabled_at, is_supported_day
@@ -30,20 +31,24 @@ from mock_server.urls import CONTROL_PREFIX
 MAX_LISTED_DAYS = 400
 DEFAULT_LISTED_DAYS = 30
 DEFAULT_JOURNAL_LIMIT = 100
-MAX_VERSION = 10_000
 
 blueprint = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 
 
 def _body(accepted: tuple[str, ...]) -> dict[str, Any]:
-    """The request's JSON object, with only ``accepted`` keys."""
+    """The request's JSON object, with only ``accepted`` keys.
+
+    JSON has one number type, and JSON Schema (so the OpenAPI document) reads ``5.0`` as the integer 5: a
+    whole float is taken as that integer here, so the checks below agree with the document.
+    """
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError("mock.bad_json")
     for key in data:
         if key not in accepted:
             raise ApiError("mock.unknown_field", field=shown(str(key)), accepted=", ".join(accepted))
-    return data
+    return {key: int(value) if isinstance(value, float) and value.is_integer() else value
+            for key, value in data.items()}
 
 
 def _account_id(text: str, state: MockState) -> int:
@@ -76,11 +81,11 @@ def _days_or_none(data: dict, key: str = "cleanup_days") -> Any:
     return value
 
 
-def _clock(state: MockState) -> views.ClockView:
-    return views.ClockView(**state.clock.describe())
+def _clock(state: MockState) -> views.Clock:
+    return views.Clock(**state.clock.describe())
 
 
-def _account(state: MockState, account_id: int) -> views.AccountView:
+def _account(state: MockState, account_id: int) -> views.Account:
     snapshot = state.snapshot()
     account = snapshot.accounts[account_id]
     runs = [run for runs in snapshot.regenerations.values() for run in runs]
@@ -91,7 +96,7 @@ def _account(state: MockState, account_id: int) -> views.AccountView:
 @blueprint.get("/health")
 def health() -> Response:
     state = current_state()
-    return jsonify(views.HealthView(status="ok", now=format_instant(state.now()), clock=_clock(state),
+    return jsonify(views.Health(status="ok", now=format_instant(state.now()), clock=_clock(state),
                                     accounts=[account.id for account in state.config.accounts],
                                     config=state.config.source).json())
 
@@ -100,7 +105,7 @@ def health() -> Response:
 def reset() -> Response:
     state = current_state()
     state.reset()
-    return jsonify(views.ResetView(status="reset", clock=_clock(state)).json())
+    return jsonify(views.Reset(status="reset", clock=_clock(state)).json())
 
 
 @blueprint.get("/clock")
@@ -130,7 +135,7 @@ def set_clock() -> Response:
             raise ApiError("mock.bad_field", field="now" if seconds == 0 else "advance_seconds",
                            reason="the mock clock stays between the years 1900 and 9998")
     clock.apply(now=None if moment is UNSET else moment, real_time=moment is None, advance=seconds, frozen=frozen)
-    return jsonify(views.ClockView(**clock.describe()).json())
+    return jsonify(views.Clock(**clock.describe()).json())
 
 
 def _clock_target(start: datetime, seconds: float) -> datetime | None:
@@ -145,7 +150,7 @@ def _clock_target(start: datetime, seconds: float) -> datetime | None:
 @blueprint.get("/accounts")
 def list_accounts() -> Response:
     state = current_state()
-    return jsonify(views.AccountsView(accounts=[_account(state, account.id) for account in state.config.accounts]
+    return jsonify(views.Accounts(accounts=[_account(state, account.id) for account in state.config.accounts]
                                       ).json())
 
 
@@ -235,7 +240,7 @@ def list_files(account_id: str) -> Response:
         raise ApiError("mock.bad_query", param="from", reason=f"list at most {MAX_LISTED_DAYS} days at a time")
     days = [views.day_view(state.day_status(target, start + timedelta(days=offset), now), now)
             for offset in range((end - start).days + 1)]
-    return jsonify(views.DayFilesView.model_validate(
+    return jsonify(views.DayFiles.model_validate(
         {"accountId": target, "now": format_instant(now), "from": file_day(start), "to": file_day(end),
          "days": days}).json())
 
@@ -315,7 +320,7 @@ def add_fault() -> tuple[Response, int]:
 @blueprint.get("/faults")
 def list_faults() -> Response:
     """The active faults, oldest (first used) first, with their remaining uses."""
-    return jsonify(views.FaultsView(faults=[views.fault_view(fault) for fault in current_state().snapshot().faults]
+    return jsonify(views.Faults(faults=[views.fault_view(fault) for fault in current_state().snapshot().faults]
                                     ).json())
 
 
@@ -335,6 +340,8 @@ def remove_fault(fault_id: str) -> tuple[str, int]:
 
 @blueprint.get("/openapi.json")
 def openapi() -> Response:
-    from mock_server.openapi import openapi_document
+    from mock_server.openapi import ServerFacts, openapi_document
 
-    return jsonify(openapi_document(request.host_url.rstrip("/")))
+    state = current_state()
+    facts = ServerFacts.of(state.config, state.now().date())
+    return jsonify(openapi_document(request.host_url.rstrip("/"), facts))

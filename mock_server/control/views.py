@@ -18,10 +18,15 @@ from generators.schema import file_day
 from mock_server.clock import format_instant
 from mock_server.config import MAX_CLEANUP_DAYS
 from mock_server.errors import ERRORS, FAULT_CODES
-from mock_server.rules import AccountState, DayStatus, Regeneration, Status, User
-from mock_server.state.faults import MAX_FAULT_TIMES, MAX_RETRY_AFTER, Fault
-from mock_server.state.journal import Journal
+from mock_server.rules import AccountState, DayStatus, Regeneration, Status
+from mock_server.rules import User as UserState
+from mock_server.state import faults
+from mock_server.state.faults import MAX_FAULT_TIMES, MAX_RETRY_AFTER
+from mock_server.state.journal import Journal as RequestJournal
 from mock_server.urls import download_path
+
+MAX_VERSION = 10_000
+"""The highest file version the control API answers for."""
 
 Instant = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 """An ISO-8601 UTC instant as the mock writes it (``2026-03-04T00:01:00Z``)."""
@@ -35,31 +40,31 @@ class View(BaseModel):
         return self.model_dump(mode="json")
 
 
-class ErrorView(View):
+class Error(View):
     error: Literal[tuple(sorted(ERRORS))]  # type: ignore[valid-type]
     message: str = Field(description="A sentence a person can act on.")
     args: dict[str, Any] = Field(description="The values the message was made from.")
 
 
-class ClockView(View):
+class Clock(View):
     now: Instant
     frozen: bool
     real: bool = Field(description="true: the machine's UTC time")
 
 
-class UserView(View):
+class User(View):
     login: str
     account: int
     roles: list[str]
     admin: bool
 
 
-class RetentionView(View):
+class Retention(View):
     since: Instant | None
     days: int | None
 
 
-class DialectView(View):
+class Dialect(View):
     quote_all: bool
     bom: bool
     line_end: str
@@ -67,7 +72,7 @@ class DialectView(View):
     session_id_style: str
 
 
-class ProjectView(View):
+class Project(View):
     name: str
     domain: str
     locale: str
@@ -75,13 +80,13 @@ class ProjectView(View):
     cleanup_days: int | None
 
 
-class PendingRegenerationView(View):
+class PendingRegeneration(View):
     date: FileDay
     version: int
     readyAt: Instant
 
 
-class AccountView(View):
+class Account(View):
     id: int
     plan: str | None
     plan_since: Instant | None
@@ -90,52 +95,52 @@ class AccountView(View):
     enabled: bool
     cleanup_days: int | None
     retention_days: int | None
-    retention_history: list[RetentionView]
+    retention_history: list[Retention]
     locale: str
     sessions_per_day: int
-    dialect: DialectView
-    projects: list[ProjectView]
-    users: list[UserView]
-    pending_regenerations: list[PendingRegenerationView]
+    dialect: Dialect
+    projects: list[Project]
+    users: list[User]
+    pending_regenerations: list[PendingRegeneration]
 
 
-class AccountsView(View):
-    accounts: list[AccountView]
+class Accounts(View):
+    accounts: list[Account]
 
 
-class UsersView(View):
-    users: list[UserView]
+class Users(View):
+    users: list[User]
 
 
-class VersionView(View):
+class Version(View):
     version: int
     generatedAt: Instant
     ready: bool
     scheduled: bool
 
 
-class DayView(View):
+class Day(View):
     date: FileDay
     status: Status
     dueAt: Instant
     servedVersion: int | None
     readyAt: Instant | None
-    versions: list[VersionView]
+    versions: list[Version]
     url: str
 
 
-class DayFilesView(View):
+class DayFiles(View):
     accountId: int
     now: Instant
     from_: FileDay = Field(alias="from")
     to: FileDay
-    days: list[DayView]
+    days: list[Day]
 
     def json(self) -> dict[str, Any]:  # type: ignore[override]
         return self.model_dump(mode="json", by_alias=True)
 
 
-class FaultView(View):
+class Fault(View):
     id: int
     status: int
     times: int
@@ -144,11 +149,11 @@ class FaultView(View):
     retry_after: int | None
 
 
-class FaultsView(View):
-    faults: list[FaultView]
+class Faults(View):
+    faults: list[Fault]
 
 
-class JournalEntryView(View):
+class JournalEntry(View):
     at: Instant
     method: str
     path: str
@@ -162,23 +167,23 @@ class JournalEntryView(View):
     headers: dict[str, str]
 
 
-class JournalView(View):
+class Journal(View):
     capacity: int
     total: int
-    requests: list[JournalEntryView]
+    requests: list[JournalEntry]
 
 
-class HealthView(View):
+class Health(View):
     status: Literal["ok"]
     now: Instant
-    clock: ClockView
+    clock: Clock
     accounts: list[int]
     config: str
 
 
-class ResetView(View):
+class Reset(View):
     status: Literal["reset"]
-    clock: ClockView
+    clock: Clock
 
 
 class RegenerationAccepted(View):
@@ -234,64 +239,64 @@ def _instant(moment: datetime | None) -> str | None:
     return None if moment is None else format_instant(moment)
 
 
-def user_view(user: User) -> UserView:
-    return UserView(login=user.login, account=user.account_id, roles=sorted(user.roles), admin=user.admin)
+def user_view(user: UserState) -> User:
+    return User(login=user.login, account=user.account_id, roles=sorted(user.roles), admin=user.admin)
 
 
-def users_view(users: list[User]) -> UsersView:
-    return UsersView(users=[user_view(user) for user in sorted(users, key=lambda user: user.login)])
+def users_view(users: list[UserState]) -> Users:
+    return Users(users=[user_view(user) for user in sorted(users, key=lambda user: user.login)])
 
 
-def account_view(account: AccountState, users: list[User], regenerations: list[Regeneration],
-                 start: datetime | None, now: datetime) -> AccountView:
+def account_view(account: AccountState, users: list[UserState], regenerations: list[Regeneration],
+                 start: datetime | None, now: datetime) -> Account:
     """An account as the control API shows it (no passwords); ``start``: when its raw logs are on from."""
     config = account.config
     pending = sorted((run for run in regenerations if run.account_id == account.id and run.ready_at > now),
                      key=lambda run: (run.day, run.version))
-    return AccountView(
+    return Account(
         id=account.id, plan=account.plan, plan_since=_instant(account.plan_since),
         rawlogs_enabled_at=_instant(account.rawlogs_enabled_at), rawlogs_enabled_from=_instant(start),
         enabled=start is not None and start <= now, cleanup_days=account.cleanup_days,
         retention_days=account.retention_history[-1].days,
-        retention_history=[RetentionView(since=_instant(change.since), days=change.days)
+        retention_history=[Retention(since=_instant(change.since), days=change.days)
                            for change in account.retention_history],
         locale=config.locale, sessions_per_day=config.sessions_per_day,
-        dialect=DialectView(quote_all=config.quote_all, bom=config.bom, line_end=config.line_end,
+        dialect=Dialect(quote_all=config.quote_all, bom=config.bom, line_end=config.line_end,
                             channel_labels=config.channel_labels, session_id_style=config.session_id_style),
-        projects=[ProjectView(name=project.name, domain=spec.domain, locale=spec.locale or config.locale,
+        projects=[Project(name=project.name, domain=spec.domain, locale=spec.locale or config.locale,
                               channels=list(spec.channels), cleanup_days=project.cleanup_days)
                   for project, spec in zip(account.projects, config.projects, strict=True)],
         users=[user_view(user) for user in sorted(users, key=lambda u: u.login) if user.account_id == account.id],
-        pending_regenerations=[PendingRegenerationView(date=file_day(run.day), version=run.version,
+        pending_regenerations=[PendingRegeneration(date=file_day(run.day), version=run.version,
                                                        readyAt=format_instant(run.ready_at)) for run in pending])
 
 
-def day_view(status: DayStatus, now: datetime) -> DayView:
-    return DayView(
+def day_view(status: DayStatus, now: datetime) -> Day:
+    return Day(
         date=file_day(status.day), status=status.status, dueAt=format_instant(status.due_at),
         servedVersion=status.served.number if status.served else None,
         readyAt=format_instant(status.pending.generated_at) if status.pending else None,
-        versions=[VersionView(version=version.number, generatedAt=format_instant(version.generated_at),
+        versions=[Version(version=version.number, generatedAt=format_instant(version.generated_at),
                               ready=version.generated_at <= now, scheduled=version.scheduled)
                   for version in status.versions],
         url=download_path(status.day))
 
 
-def fault_view(fault: Fault) -> FaultView:
-    return FaultView(id=fault.id, status=fault.status, times=fault.times, remaining=fault.remaining,
+def fault_view(fault: faults.Fault) -> Fault:
+    return Fault(id=fault.id, status=fault.status, times=fault.times, remaining=fault.remaining,
                      path=fault.path, retry_after=fault.retry_after)
 
 
-def journal_view(journal: Journal, limit: int) -> JournalView:
+def journal_view(journal: RequestJournal, limit: int) -> Journal:
     """The last ``limit`` requests, oldest first; validated against the contract as they are sent."""
-    return JournalView.model_validate({"capacity": journal.capacity, "total": journal.total,
+    return Journal.model_validate({"capacity": journal.capacity, "total": journal.total,
                                        "requests": journal.entries(limit)})
 
 
 SCHEMAS: tuple[type[View], ...] = (
-    ErrorView, RegenerationAccepted, ClockView, ClockChange, HealthView, ResetView, AccountPatch, ProjectPatch,
-    UserPut, UserView, UsersView, AccountView, AccountsView, DayFilesView, FaultAdd, FaultView, FaultsView,
-    JournalView)
+    Error, RegenerationAccepted, Clock, ClockChange, Health, Reset, AccountPatch, ProjectPatch,
+    UserPut, User, Users, Account, Accounts, DayFiles, FaultAdd, Fault, Faults,
+    Journal)
 
 
 def component_schemas() -> dict[str, Any]:

@@ -8,8 +8,7 @@ import pytest
 
 from generators.csvformat import read_records
 from mock_server import rawlogs
-
-from .support import ACCOUNT, ANALYST, BUSINESS_ACCOUNT, YESTERDAY, assert_envelope, basic, url
+from tests.support import ACCOUNT, ANALYST, BUSINESS_ACCOUNT, YESTERDAY, assert_envelope, basic, url
 
 
 def at(text: str) -> datetime:

@@ -8,8 +8,7 @@ import pytest
 
 from generators.model import Dialect
 from mock_server.config import ConfigError, demo_config, load_config, parse_config
-
-from .support import CONFIG_TOML
+from tests.support import CONFIG_TOML
 
 MINIMAL = """
 [[accounts]]

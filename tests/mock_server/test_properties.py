@@ -14,8 +14,7 @@ from mock_server.app import create_app
 from mock_server.clock import Clock
 from mock_server.config import parse_config
 from mock_server.errors import ERRORS
-
-from .support import ANALYST, CONFIG_TOML, PASSWORDS, T0, basic
+from tests.support import ANALYST, CONFIG_TOML, PASSWORDS, T0, basic
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 PREFIXES = ("/restapi/rawlogs/", "/restapi/rawlogs/run/", "/restapi/rawlogs/run/1234567/", "/_mock/",

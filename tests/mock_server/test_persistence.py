@@ -11,8 +11,7 @@ from mock_server.app import create_app
 from mock_server.clock import Clock
 from mock_server.config import parse_config
 from mock_server.rules import Schedule
-
-from .support import ACCOUNT, ANALYST, CONFIG_TOML, T0, YESTERDAY, assert_envelope, basic, run_url, url
+from tests.support import ACCOUNT, ANALYST, CONFIG_TOML, T0, YESTERDAY, assert_envelope, basic, run_url, url
 
 
 def open_app(config, data_dir, clock=None):

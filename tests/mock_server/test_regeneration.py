@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from .support import ACCOUNT, ANALYST, T0, YESTERDAY, assert_envelope, basic, run_url, url
+from tests.support import ACCOUNT, ANALYST, T0, YESTERDAY, assert_envelope, basic, run_url, url
 
 
 def download(client, day: date = YESTERDAY, login: str = ANALYST):

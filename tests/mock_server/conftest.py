@@ -15,8 +15,7 @@ from mock_server.clock import Clock
 from mock_server.config import MockConfig, parse_config
 from mock_server.live import LiveServer
 from mock_server.state import MockState
-
-from .support import CONFIG_TOML, T0
+from tests.support import CONFIG_TOML, T0
 
 
 @pytest.fixture

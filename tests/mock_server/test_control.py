@@ -11,8 +11,7 @@ import pytest
 from mock_server import state_of
 from mock_server.app import create_app
 from mock_server.clock import Clock
-
-from .support import ACCOUNT, ANALYST, T0, YESTERDAY, assert_envelope, basic, run_url, url
+from tests.support import ACCOUNT, ANALYST, T0, YESTERDAY, assert_envelope, basic, run_url, url
 
 REMOTE = {"REMOTE_ADDR": "10.1.2.3"}
 RENAMED = {"account_id": "accountId", "day_text": "date", "fault_id": "faultId"}

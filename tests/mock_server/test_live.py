@@ -13,8 +13,7 @@ from mock_server.app import create_app
 from mock_server.clock import Clock
 from mock_server.config import parse_config
 from mock_server.live import LiveServer
-
-from .support import ACCOUNT, ANALYST, CONFIG_TOML, PASSWORDS, T0, YESTERDAY, run_url, url
+from tests.support import ACCOUNT, ANALYST, CONFIG_TOML, PASSWORDS, T0, YESTERDAY, run_url, url
 
 AUTH = (ANALYST, PASSWORDS[ANALYST])
 

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from mock_server.clock import Clock, format_instant, parse_instant
-
-from .support import T0
+from tests.support import T0
 
 
 class FakeRealTime:

@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 
 from mock_server.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def serve(*flags: str) -> tuple[subprocess.Popen, str, list[str]]:
-    """Start ``jaicp-mock serve --port 0 ...``; returns the process, its base URL and the banner lines."""
-    process = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", *flags],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    banner = []
-    for line in process.stdout:
-        banner.append(line.rstrip("\n"))
-        if line.startswith("  stop with"):
-            break
-    else:
-        process.wait(timeout=10)
-        raise AssertionError(f"serve did not start: {process.stderr.read()}")
-    match = re.match(r"jaicp-mock serving (http://\S+)", banner[0])
-    assert match, banner
-    return process, match.group(1), banner
-
-
-def stop(process: subprocess.Popen, signum: int = signal.SIGTERM) -> tuple[int, str]:
-    process.send_signal(signum)
-    try:
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    return process.returncode, process.stderr.read()
+from tests.support import serve, stop
 
 
 @pytest.mark.parametrize(("flags", "message"), [
@@ -84,6 +52,7 @@ def test_a_data_dir_that_is_a_file_and_a_port_in_use(tmp_path, capsys):
     assert "--port: cannot listen on 127.0.0.1" in error and "--port 0" in error
 
 
+@pytest.mark.slow
 def test_serve_prints_a_working_curl_line_logs_without_credentials_and_stops_on_sigterm():
     process, url, banner = serve("--now", "2026-03-04T09:00:00Z")
     try:
@@ -107,6 +76,7 @@ def test_serve_prints_a_working_curl_line_logs_without_credentials_and_stops_on_
     assert "not-the-password" not in log and "Basic " not in log and "analyst:analyst" not in log
 
 
+@pytest.mark.slow
 def test_state_survives_a_restart_with_a_data_dir_and_sigint_stops_cleanly(tmp_path):
     data_dir = tmp_path / "state"
     process, url, _ = serve("--data-dir", str(data_dir), "--now", "2026-03-04T09:00:00Z", "--quiet")
@@ -133,6 +103,7 @@ def test_state_survives_a_restart_with_a_data_dir_and_sigint_stops_cleanly(tmp_p
         assert stop(process)[0] == 0
 
 
+@pytest.mark.slow
 def test_two_processes_on_one_data_dir_agree(tmp_path):
     data_dir = str(tmp_path / "shared")
     first, first_url, _ = serve("--data-dir", data_dir, "--now", "2026-03-04T09:00:00Z", "--quiet")

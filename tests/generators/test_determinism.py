@@ -107,6 +107,7 @@ def test_each_day_of_a_multi_day_run_equals_a_single_day_run(tmp_path, capsysbin
     assert (tmp_path / "04-03-2026.csv").read_bytes() != single
 
 
+@pytest.mark.slow
 def test_cli_output_is_identical_across_processes():
     argv = [sys.executable, "-m", "mock_server.cli", "generate", "--date", "2026-03-04", "--sessions", "40"]
     outputs = []

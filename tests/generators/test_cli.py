@@ -222,6 +222,7 @@ def test_unwritable_output_is_one_line_not_a_traceback(capsysbinary, tmp_path):
     assert len(err.strip().splitlines()) == 1 and err.startswith("jaicp-mock: error: ")
 
 
+@pytest.mark.slow
 def test_bad_flags_in_a_real_process_print_no_traceback():
     result = subprocess.run([sys.executable, "-m", "mock_server.cli", "generate", "--date", "2026-13-01"],
                             capture_output=True, text=True, timeout=60, check=False)

@@ -16,8 +16,7 @@ from mock_server.clock import Clock
 from mock_server.config import parse_config
 from mock_server.errors import ERRORS, FAULT_CODES
 from mock_server.testing import JaicpMock, RemoteBackend, intercept, serve
-
-from .support import ANALYST, CONFIG_TOML, T0, YESTERDAY, assert_envelope, basic, run_url, url
+from tests.support import ANALYST, CONFIG_TOML, T0, YESTERDAY, assert_envelope, basic, run_url, url
 
 DAY_BEFORE = YESTERDAY - timedelta(days=1)
 

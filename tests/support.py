@@ -1,4 +1,5 @@
-"""Constants and helpers shared by the mock server's tests: a small configuration, auth headers, URLs.
+"""The helpers the tests share (the one support module): a small configuration, auth headers, URLs, and
+``jaicp-mock serve`` in a subprocess.
 
 Days are small (a handful of sessions), so generating a file takes milliseconds and the suite stays fast.
 Every test starts from a fresh data dir under tmp_path; nothing sleeps: the clock is moved instead.
@@ -7,7 +8,13 @@ Every test starts from a fresh data dir under tmp_path; nothing sleeps: the cloc
 from __future__ import annotations
 
 import base64
+import os
+import re
+import signal
+import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 ACCOUNT = 1234567
 """Enabled by support on 2026-01-10 12:00 UTC; projects demobot (banking, en_US) and shop (retail, ru_RU)."""
@@ -120,3 +127,35 @@ def assert_envelope(response, status: int, code: str | None = None) -> dict:
     if code is not None:
         assert body["error"] == code, body
     return body
+
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository's root."""
+
+
+def serve(*flags: str) -> tuple[subprocess.Popen, str, list[str]]:
+    """Start ``jaicp-mock serve --port 0 ...``; returns the process, its base URL and the banner lines."""
+    process = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", *flags],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    banner = []
+    for line in process.stdout:
+        banner.append(line.rstrip("\n"))
+        if line.startswith("  stop with"):
+            break
+    else:
+        process.wait(timeout=10)
+        raise AssertionError(f"serve did not start: {process.stderr.read()}")
+    match = re.match(r"jaicp-mock serving (http://\S+)", banner[0])
+    assert match, banner
+    return process, match.group(1), banner
+
+
+def stop(process: subprocess.Popen, signum: int = signal.SIGTERM) -> tuple[int, str]:
+    process.send_signal(signum)
+    try:
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return process.returncode, process.stderr.read()
