@@ -2,7 +2,7 @@
 
     python benchmarks/bench_plugin.py [--runs 30] [--requests 300]
 
-Medians (and 90th percentiles) over repeated runs, beside the targets of DESIGN.md §D (start < 100 ms,
+Medians (and 90th percentiles) over repeated runs, beside the targets of docs/quality.md (start < 100 ms,
 per-test reset < 5 ms, stop < 50 ms). The in-process download (``intercept()``, what ``jaicp_offline`` does) is
 shown beside baselines measured in the same run: the same download over the live socket (``jaicp``), and the
 app's Flask test client called directly (the in-process floor, without ``responses``/``respx``).

@@ -9,7 +9,7 @@ The same client load hits both: ``--clients`` processes, each on one keep-alive 
 Authorization header, for ``--seconds`` per round; rounds alternate mock and bare, and the median is kept.
 On Linux with 2+ CPUs the server is pinned to one CPU and the clients to the others, so the server is what is
 measured (unpinned, on a small machine, the scheduler's choices move single rounds by +-10%).
-Target (DESIGN.md §D): the mock reaches >= 70% of the bare route's requests/s.
+Target (docs/quality.md): the mock reaches >= 70% of the bare route's requests/s.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Everything here is a pure function of the configuration, the state (as frozen values) and ``now``. No Flask,
 no SQLite, no clock reads: a test can ask "at 00:00:59?" and "at 00:01:00?" in microseconds, and the HTTP
-layer only translates the answers into status codes. The rules follow DESIGN.md §A1 and §B:
+layer only translates the answers into status codes. The rules follow docs/platform.md and docs/decisions.md:
 
 - **Enablement.** The option is on from ``rawlogs_enabled_at``, or, on a business plan, from ``plan_since`` if
   that is earlier. A day's file exists only if the day's generation ran at or after that moment (inclusive).

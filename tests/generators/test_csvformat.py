@@ -1,4 +1,4 @@
-"""The CSV dialect (DESIGN.md §B), every account option, the reader, and atomic file replacement."""
+"""The CSV dialect (docs/decisions.md), every account option, the reader, and atomic file replacement."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Identifier formats (DESIGN.md §A3), the Faker provider, and the account model's checks."""
+"""Identifier formats (docs/platform.md), the Faker provider, and the account model's checks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The 19 columns (DESIGN.md §A2) and the strict formats of their values."""
+"""The 19 columns (docs/platform.md) and the strict formats of their values."""
 
 from __future__ import annotations
 

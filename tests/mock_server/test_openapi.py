@@ -66,6 +66,7 @@ def _exercise(operation, mode: schemathesis.GenerationMode, state: MockState, se
     run()
 
 
+@pytest.mark.slow
 def test_live_answers_match_the_document_and_every_operation_succeeds(state, schema_operations):
     statuses: dict[str, set[int]] = {}
     for operation in schema_operations:
@@ -74,6 +75,7 @@ def test_live_answers_match_the_document_and_every_operation_succeeds(state, sch
     assert failing == NEEDS_SETUP
 
 
+@pytest.mark.slow
 def test_schema_violating_requests_are_refused(state, schema_operations):
     statuses: dict[str, set[int]] = {}
     unbreakable = set()
