@@ -9,6 +9,7 @@ The platform's own endpoints keep the platform's key names (``accountId``, ``rea
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -141,6 +142,8 @@ class DayFiles(View):
 
 
 class Fault(View):
+    """A fault as the control API shows it (the fields of :class:`mock_server.state.faults.Fault`)."""
+
     id: int
     status: int
     times: int
@@ -283,8 +286,7 @@ def day_view(status: DayStatus, now: datetime) -> Day:
 
 
 def fault_view(fault: faults.Fault) -> Fault:
-    return Fault(id=fault.id, status=fault.status, times=fault.times, remaining=fault.remaining,
-                     path=fault.path, retry_after=fault.retry_after)
+    return Fault.model_validate(dataclasses.asdict(fault))
 
 
 def journal_view(journal: RequestJournal, limit: int) -> Journal:
