@@ -84,3 +84,17 @@ def test_format_instant():
     assert format_instant(T0) == "2026-03-04T09:00:00Z"
     assert format_instant(datetime(2026, 3, 4, 12, tzinfo=timezone(timedelta(hours=3)))) == "2026-03-04T09:00:00Z"
     assert format_instant(T0 + timedelta(microseconds=5)) == "2026-03-04T09:00:00.000005Z"
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_an_instant_outside_utc_range_is_a_value_error_not_an_overflow(text):
+    with pytest.raises(ValueError, match="outside the years 1 to 9999"):
+        parse_instant(text)
+
+
+@pytest.mark.parametrize(("path", "method", "field"), [("/_mock/clock", "POST", "now"),
+                                                        ("/_mock/accounts/1234567", "PATCH", "plan_since")])
+def test_the_control_api_answers_400_for_an_instant_utc_cannot_hold(client, path, method, field):
+    response = client.open(path, method=method, json={field: "0001-01-01T00:00:00+01:00"})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "mock.bad_field" and response.get_json()["args"]["field"] == field
