@@ -27,8 +27,10 @@ from mock_server.auth import check_control_access
 from mock_server.clock import Clock
 from mock_server.config import MockConfig, demo_config
 from mock_server.context import ENVIRON_KEY, EXTENSION_KEY, RequestInfo, request_info, state_of
-from mock_server.errors import FAULT_CODES, ApiError, error_response
-from mock_server.rawlogs import request_snapshot, shown
+from mock_server.control.routes import blueprint as control_blueprint
+from mock_server.errors import FAULT_CODES, ApiError, error_response, shown
+from mock_server.rawlogs import blueprint as rawlogs_blueprint
+from mock_server.rawlogs import request_snapshot
 from mock_server.state import Fault, JournalEntry, MockState
 from mock_server.urls import RUN_PREFIX, is_control_path
 
@@ -54,9 +56,6 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
     state instead of opening one. ``access_log_sink``: where access-log lines go (see :mod:`mock_server.access`;
     without one they go to the ``jaicp_mock.access`` logger when it is enabled for INFO).
     """
-    from mock_server.control import blueprint as control_blueprint
-    from mock_server.rawlogs import blueprint as rawlogs_blueprint
-
     if state is None:
         state = MockState(config if config is not None else demo_config(), data_dir, clock=clock)
     app = Flask("mock_server")

@@ -23,7 +23,8 @@ from mock_server.auth import authenticate
 from mock_server.clock import format_instant
 from mock_server.config import AccountConfig
 from mock_server.context import RequestInfo, current_state, request_info
-from mock_server.errors import ApiError
+from mock_server.control.views import RegenerationAccepted
+from mock_server.errors import ApiError, shown
 from mock_server.rules import Refuse, Serve, authorize_download, authorize_regeneration, is_supported_day
 from mock_server.state import FileStore, MockState, Snapshot
 from mock_server.urls import RAWLOGS_PREFIX, RUN_PREFIX
@@ -31,7 +32,6 @@ from mock_server.urls import RAWLOGS_PREFIX, RUN_PREFIX
 T = TypeVar("T")
 
 ACCOUNT_ID = re.compile(r"[0-9]{1,16}")
-SHOWN_VALUE_LIMIT = 80
 INLINE_LIMIT = 256 * 1024
 """Files up to this size are sent as one buffer; bigger ones are streamed."""
 CONDITIONAL_HEADERS = ("HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE",
@@ -54,11 +54,6 @@ def accepted(decision: T | Refuse) -> T:
     if isinstance(decision, Refuse):
         raise ApiError(decision.code, **decision.args)
     return decision
-
-
-def shown(value: str) -> str:
-    """A request value for a message, cut short so a hostile 10 kB path does not echo back whole."""
-    return value if len(value) <= SHOWN_VALUE_LIMIT else value[:SHOWN_VALUE_LIMIT] + "..."
 
 
 def parse_day(text: str, suffix: str, example: str) -> date:
@@ -141,8 +136,9 @@ def regenerate(account_id: str, day_text: str) -> tuple[Response, int]:
     day = parse_day(day_text, "", "03-03-2023")
     force = parse_force(request.args.getlist("force"))
     decision = accepted(state.regenerate(target, day, force=force))
-    return jsonify({"accountId": target, "date": file_day(day), "version": decision.version,
-                    "readyAt": format_instant(decision.ready_at)}), 202
+    answer = RegenerationAccepted(accountId=target, date=file_day(day), version=decision.version,
+                                  readyAt=format_instant(decision.ready_at))
+    return jsonify(answer.json()), 202
 
 
 @functools.lru_cache(maxsize=1024)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generators.cli import CliError, Command
-from generators.schema import file_day
+from mock_server.urls import download_path
 
 if TYPE_CHECKING:
     from mock_server.config import AccountConfig, UserConfig
@@ -234,7 +234,7 @@ def _banner_try(facts: _Banner) -> list[str]:
             break
         day -= timedelta(days=1)
     password = user.password if facts.state.config.is_demo else "<password>"
-    return ["  try:", f"    curl -u {user.login}:{password} -O {facts.url}/restapi/rawlogs/{file_day(day)}.csv"]
+    return ["  try:", f"    curl -u {user.login}:{password} -O {facts.url}{download_path(day)}"]
 
 
 def _banner_control(facts: _Banner) -> list[str]:

@@ -21,8 +21,7 @@ from mock_server.config import MAX_CLEANUP_DAYS
 from mock_server.context import current_state
 from mock_server.control import views
 from mock_server.control.views import MAX_VERSION
-from mock_server.errors import ApiError
-from mock_server.rawlogs import shown
+from mock_server.errors import ApiError, shown
 from mock_server.rules import enabled_at, is_supported_day
 from mock_server.state import UNSET, MockState
 from mock_server.state.faults import fault_problem
