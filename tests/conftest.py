@@ -1,8 +1,8 @@
 """Settings for the whole suite: the Hypothesis profiles (registered here once), the ``slow`` marker on every test
 that runs a nested pytest session, and fixtures the generator tests share (tests/mock_server has its own).
 
-``pytest -m "not slow"`` runs the fast set in seconds; CI runs everything. ``HYPOTHESIS_PROFILE=ci`` (or ``dev``)
-picks a profile; tests that need more or fewer examples say so in their own ``@settings``.
+``pytest -m "not slow"`` runs the fast set; CI runs everything. ``HYPOTHESIS_PROFILE=dev`` picks the quick
+profile; tests that need more or fewer examples say so in their own ``@settings``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, settings
 from generators.validate import Report, validate_file
 
 settings.register_profile("default", deadline=None)
-settings.register_profile("ci", deadline=None, print_blob=True, derandomize=True)
 settings.register_profile("dev", deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 

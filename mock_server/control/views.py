@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from generators.schema import file_day
+from generators.schema import FILE_DAY_PATTERN, file_day
 from mock_server.clock import format_instant
 from mock_server.config import MAX_CLEANUP_DAYS
 from mock_server.errors import ERRORS, FAULT_CODES
@@ -31,7 +31,7 @@ MAX_VERSION = 10_000
 
 Instant = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 """An ISO-8601 UTC instant as the mock writes it (``2026-03-04T00:01:00Z``)."""
-FileDay = Annotated[str, Field(pattern=r"^[0-9]{2}-[0-9]{2}-[0-9]{4}$", examples=["03-03-2026"])]
+FileDay = Annotated[str, Field(pattern=f"^{FILE_DAY_PATTERN}$", examples=["03-03-2026"])]
 
 
 class View(BaseModel):
