@@ -46,10 +46,10 @@ _CHAT_ONLY = {
         re.IGNORECASE),
 }
 _YES_WORDS = {
-    "en_US": frozenset({"yes", "yeah", "yep", "yup", "ya", "sure", "ok", "okay", "confirm", "correct", "right",
+    "en_US": frozenset({"yes", "yeah", "yep", "yup", "ya", "sure", "ok", "okay", "confirm", "correct",
                         "absolutely", "definitely", "affirmative", "uh-huh"}),
-    "ru_RU": frozenset({"да", "ага", "угу", "конечно", "подтверждаю", "давайте", "верно", "ок", "окей",
-                        "хорошо", "согласен", "согласна"}),
+    "ru_RU": frozenset({"да", "ага", "угу", "конечно", "подтверждаю", "верно", "ок", "окей",
+                        "согласен", "согласна"}),
 }
 _NO_WORDS = {
     "en_US": frozenset({"no", "nope", "nah"}),
@@ -380,7 +380,7 @@ def _is_bare_answer(text: str, locale: str) -> bool:
         return False
     if all(word.isdigit() or word.startswith("{") for word in words):
         return True
-    if words[0] in _YES_WORDS[locale] and len(words) <= 4:
+    if words[0] in _YES_WORDS[locale] and len(words) <= 3:
         return True
     return " ".join(words) in _NO_WORDS[locale] or (len(words) <= 2 and words[0] in _NO_WORDS[locale])
 
