@@ -6,6 +6,7 @@ anything wrong) and compiles every text into a :class:`Template`, so that genera
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import string
@@ -94,6 +95,8 @@ class Step:
     """``done``, ``failed``, or "" when the step leads on (the goal ends here only if the client stops)."""
     asks: bool
     """The chat replies ask something (a ``?``): the client answers with a ``next`` step or gives up."""
+    answers: bool = False
+    """A step that asks leads here: its phrases answer that question ("yes", a number), never misheard."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,6 +528,8 @@ def _goal(reader: _Reader, data: Any, number: int) -> Goal:
         if step.buttons and not any(other.offers_buttons and index_of[step.name] in other.next for other in steps):
             raise reader.fail(f"{key}.steps.{step.name}.buttons",
                               "buttons are tapped only after a step with offers_buttons = true leads here")
+    answering = {target for step in steps if step.asks for target in step.next}
+    steps = [dataclasses.replace(step, answers=True) if i in answering else step for i, step in enumerate(steps)]
     entries = tuple(i for i, step in enumerate(steps) if step.entry)
     if not entries:
         raise reader.fail(f"{key}.steps", "at least one step needs entry = true")
