@@ -569,12 +569,16 @@ def _check_step_logic(reader: _Reader, key: str, name: str, part: dict, followin
 
 
 def _says_yes(step: dict, locale: str) -> bool:
-    return any(_words(t.male)[:1] and _words(t.male)[0] in _YES_WORDS[locale] for t in step["say"])
+    """Most of the step's phrases are a bare yes ("yes please", «да, давайте»): it answers a yes/no question."""
+    bare = [t for t in step["say"] if _is_bare_answer(t.male, locale) and _words(t.male)[0] in _YES_WORDS[locale]]
+    return 2 * len(bare) >= len(step["say"])
 
 
 def _says_no(step: dict, locale: str) -> bool:
-    return any(_words(t.male)[:1] and _words(t.male)[0] in {w.split()[0] for w in _NO_WORDS[locale]}
-               for t in step["say"])
+    """Most of the step's phrases open with a no ("no thanks", «нет, не надо»)."""
+    starts = {phrase.split()[0] for phrase in _NO_WORDS[locale]}
+    opening = [t for t in step["say"] if _words(t.male)[:1] and _words(t.male)[0] in starts]
+    return 2 * len(opening) >= len(step["say"])
 
 
 def _operator(reader: _Reader, data: dict, goal_names: set[str]) -> Operator:
