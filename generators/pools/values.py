@@ -30,7 +30,7 @@ def _digits(rng: Random, count: int) -> str:
     return "".join(rng.choice(_DIGITS) for _ in range(count))
 
 
-def _weighted_sum_check(body: str, weights: tuple[int, ...]) -> int:
+def mod10_check(body: str, weights: tuple[int, ...]) -> int:
     """Mod-10 check digit with weights applied from the rightmost digit (USPS, Почта России)."""
     total = sum(int(char) * weights[index % len(weights)] for index, char in enumerate(reversed(body)))
     return (10 - total % 10) % 10
@@ -38,7 +38,7 @@ def _weighted_sum_check(body: str, weights: tuple[int, ...]) -> int:
 
 def usps(rng: Random) -> str:
     body = rng.choice(("9400111", "9400109", "9205590", "9361289", "9400136")) + _digits(rng, 14)
-    number = body + str(_weighted_sum_check(body, (3, 1)))
+    number = body + str(mod10_check(body, (3, 1)))
     return " ".join(number[i:i + 4] for i in range(0, 22, 4)) if rng.random() < 0.5 else number
 
 
@@ -46,11 +46,16 @@ def _ups_value(char: str) -> int:
     return int(char) if char.isdigit() else (ord(char) - 63) % 10
 
 
+def ups_check_digit(body: str) -> int:
+    """The check digit of the 15 characters after ``1Z`` (letters count as digits by UPS's table)."""
+    total = sum(_ups_value(char) * (2 if index % 2 else 1) for index, char in enumerate(body))
+    return (10 - total % 10) % 10
+
+
 def ups(rng: Random) -> str:
     body = ("".join(rng.choice(_ALNUM) for _ in range(6)) + rng.choice(("01", "02", "03", "12", "13", "42"))
             + _digits(rng, 7))
-    total = sum(_ups_value(char) * (2 if index % 2 else 1) for index, char in enumerate(body))
-    return f"1Z{body}{(10 - total % 10) % 10}"
+    return f"1Z{body}{ups_check_digit(body)}"
 
 
 def fedex(rng: Random) -> str:
@@ -62,14 +67,18 @@ def fedex(rng: Random) -> str:
 def russian_post(rng: Random) -> str:
     """ШПИ: the sending office's postal index, the month, a serial, a check digit."""
     body = f"{rng.randint(101000, 692999)}{rng.randint(1, 99):02d}{_digits(rng, 5)}"
-    return body + str(_weighted_sum_check(body, (1, 3)))
+    return body + str(mod10_check(body, (1, 3)))
+
+
+def s10_check_digit(serial: str) -> int:
+    """UPU S10: weights 8 6 4 2 3 5 9 7, 11 minus the sum mod 11; 10 becomes 0 and 11 becomes 5."""
+    remainder = 11 - sum(int(char) * weight for char, weight in zip(serial, (8, 6, 4, 2, 3, 5, 9, 7), strict=True)) % 11
+    return {10: 0, 11: 5}.get(remainder, remainder)
 
 
 def upu_s10(rng: Random) -> str:
     serial = _digits(rng, 8)
-    remainder = 11 - sum(int(char) * weight for char, weight in zip(serial, (8, 6, 4, 2, 3, 5, 9, 7), strict=True)) % 11
-    check = {10: 0, 11: 5}.get(remainder, remainder)
-    return f"{rng.choice(('RA', 'RB', 'RR', 'EA', 'CP'))}{serial}{check}RU"
+    return f"{rng.choice(('RA', 'RB', 'RR', 'EA', 'CP'))}{serial}{s10_check_digit(serial)}RU"
 
 
 def cdek(rng: Random) -> str:

@@ -18,7 +18,8 @@ Contract:
   a dropped short word, a word heard as another («код» -> «кот», "card" -> "car"), numbers as words,
   a filler.
 - ``off_topic(rng, locale, voice=False) -> str``: a phrase that has nothing to do with the bot: one-liners,
-  questions composed from parts about real cities, and (chat only) ``gibberish``.
+  questions composed from parts about real cities, and (chat only) ``gibberish``. Already composed (openers,
+  typos...): do not pass it through ``compose`` again.
 - ``gibberish(rng, locale) -> str``: a keyboard mash or a bit of noise ("asdfgh", «ывапр», "??").
 - ``long_complaint(rng, core, locale, voice=False) -> str``: ``core`` inside an opener, context sentences
   and an ending; always ``COMPLAINT_MIN_WORDS`` words or more.
@@ -81,8 +82,10 @@ class Talk:
     """Letter -> the keys beside it."""
     misspellings: tuple[tuple[re.Pattern[str], str], ...]
     off_topic_lines: tuple[str, ...]
-    off_topic_starts: tuple[str, ...]
-    off_topic_topics: tuple[str, ...]
+    off_topic_asks: tuple[str, ...]
+    off_topic_clauses: tuple[str, ...]
+    off_topic_about: tuple[str, ...]
+    off_topic_things: tuple[str, ...]
     teams: tuple[str, ...]
     voice_off_topic: tuple[str, ...]
     mash_rows: tuple[str, ...]
@@ -124,8 +127,10 @@ def load_talk(locale: str) -> Talk:
         neighbours=_neighbours(data["typos"]["rows"]),
         misspellings=tuple((_word_pattern(word), wrong) for word, wrong in data["typos"]["words"].items()),
         off_topic_lines=tuple(off["lines"]),
-        off_topic_starts=tuple(off["starts"]),
-        off_topic_topics=tuple(off["topics"]),
+        off_topic_asks=tuple(off["asks"]),
+        off_topic_clauses=tuple(off["clauses"]),
+        off_topic_about=tuple(off["about"]),
+        off_topic_things=tuple(off["things"]),
         teams=tuple(off["teams"]),
         voice_off_topic=tuple(off["voice"]),
         mash_rows=tuple(data["gibberish"]["rows"]),
@@ -297,7 +302,7 @@ def _fill(rng: Random, talk: Talk, template: str) -> str:
 def gibberish(rng: Random, locale: str) -> str:
     talk = load_talk(locale)
     draw = rng.random()
-    if draw < 0.25:
+    if draw < 0.15:
         return rng.choice(talk.noise)
     row = rng.choice(talk.mash_rows)
     if draw < 0.7:
@@ -312,11 +317,15 @@ def off_topic(rng: Random, locale: str, voice: bool = False) -> str:
     if voice:
         return rng.choice(talk.voice_off_topic)
     draw = rng.random()
-    if draw < 0.3:
-        return rng.choice(talk.off_topic_lines)
-    if draw < 0.75:
-        return f"{rng.choice(talk.off_topic_starts)} {_fill(rng, talk, rng.choice(talk.off_topic_topics))}?"
-    return gibberish(rng, locale)
+    if draw < 0.2:
+        line = rng.choice(talk.off_topic_lines)
+    elif draw < 0.45:
+        line = f"{rng.choice(talk.off_topic_asks)} {_fill(rng, talk, rng.choice(talk.off_topic_clauses))}?"
+    elif draw < 0.75:
+        line = f"{rng.choice(talk.off_topic_about)} {_fill(rng, talk, rng.choice(talk.off_topic_things))}?"
+    else:
+        return gibberish(rng, locale)
+    return _chat(rng, talk, line)
 
 
 def _sentence(text: str) -> str:
