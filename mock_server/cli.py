@@ -1,4 +1,4 @@
-"""``jaicp-mock serve | generate | validate``.
+"""``jaicp-mock serve | generate | validate | stats``.
 
 Every bad flag gets one line that names the flag and the accepted values, and exit status 2; no traceback.
 """
@@ -190,10 +190,13 @@ def _validate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jaicp-mock", description="A local mock of JAICP's daily dialog-log export.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                     metavar="{serve,generate,validate}")
+                                     metavar="{serve,generate,validate,stats}")
     _add_serve(commands)
     _add_generate(commands)
     _add_validate(commands)
+    from generators.stats import add_command as add_stats
+
+    add_stats(commands)
     return parser
 
 
