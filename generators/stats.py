@@ -335,7 +335,7 @@ def _check_now(row: LogRecord, quality: Quality, utc_offset: int | None) -> None
         quality.now_quotes += 1
         local = row.msg_rt + timedelta(hours=_utc_offset(row.msg_answer, utc_offset))
         ahead = (int(hours) * 60 + int(minutes) - local.hour * 60 - local.minute) % 1440
-        if 0 < ahead <= 720:
+        if 0 < ahead < 720:  # 12 hours or more ahead reads as a time of the day before
             quality.now_in_future += 1
             quality.note("now_in_future", f"{local:%H:%M} local: {row.msg_answer}")
 
