@@ -171,11 +171,12 @@ def _agreed_live(noun: str, number: int) -> str:
     forms = [None if parse is None else parse.make_agree_with_number(number) for parse in parses]
     head = forms[-1]
     after_few = head is not None and (head.tag.number, head.tag.case) == ("sing", "gent")  # «2 дня»
+    adjective_case = "nomn" if head is not None and head.tag.gender == "femn" else "gent"
     agreed = []
     for word, parse, form in zip(words, parses, forms, strict=True):
         if after_few and parse is not None and parse.tag.POS in ("ADJF", "PRTF"):
             # pymorphy3 leaves an adjective singular after 2-4; Russian puts it in the plural («2 рабочих дня»)
-            form = parse.inflect({"plur", "nomn" if head.tag.gender == "femn" else "gent"})
+            form = parse.inflect({"plur", adjective_case})
         agreed.append(word if form is None else _restore_case(word, form.word))
     return " ".join(agreed)
 
