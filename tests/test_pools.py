@@ -193,6 +193,13 @@ def test_emails_are_made_from_the_clients_own_name(locale):
         assert re.fullmatch(r"[a-z0-9._]+", local)
 
 
+def test_an_email_for_a_client_known_by_first_name_only():
+    rng = Random(12)
+    for _ in range(100):
+        address = load_pools("ru_RU").email(rng, "Анна", "")
+        assert re.fullmatch(r"anna\d{1,2}@[a-z.]+", address), address
+
+
 def _style(shown: str, person) -> str:
     if shown == "":
         return "nameless"

@@ -137,17 +137,19 @@ def _ascii_lower(text: str) -> str:
 
 
 def email(rng: Random, first_latin: str, last_latin: str, domain: str) -> str:
+    """``last_latin`` may be empty (a client known by first name only): then ``anna87@`` shapes."""
     first, last = _ascii_lower(first_latin), _ascii_lower(last_latin)
-    local = by_share(rng, _EMAIL_SHAPES).format(f=first, l=last, i=first[:1], yy=f"{rng.randint(60, 105) % 100:02d}",
+    shape = by_share(rng, _EMAIL_SHAPES) if last else "{f}{n}"
+    local = shape.format(f=first, l=last, i=first[:1], yy=f"{rng.randint(60, 105) % 100:02d}",
                          n=rng.randint(1, 99))
     return f"{local}@{domain}"
 
 
 def street_address(rng: Random, locale: str, street: str) -> str:
-    house = rng.choice((rng.randint(1, 60), rng.randint(1, 200), rng.randint(100, 9999)))
     if locale == "ru_RU":
         building = f"{rng.randint(1, 150)}" + (f"к{rng.randint(1, 4)}" if rng.random() < 0.2 else "")
         return f"{street}, д. {building}, кв. {rng.randint(1, 320)}"
+    house = rng.choice((rng.randint(1, 60), rng.randint(1, 200), rng.randint(100, 9999)))
     apartment = f", Apt {rng.randint(1, 40)}{rng.choice('ABCD')}" if rng.random() < 0.25 else ""
     return f"{house} {street}{apartment}"
 
@@ -164,7 +166,11 @@ class NameForms:
     female: bool
 
 
-_EMOJI = ("🌸", "🌿", "☀️", "🙂", "💫", "🔥", "⚡", "🌻", "✨", "🐾", "🌊", "🍀", "🎧", "⚓")
+_EMOJI = {
+    True: ("🌸", "🌷", "🌺", "💫", "✨", "🦋", "☀️", "🍀", "🐾", "🌻", "💕", "🙂"),
+    False: ("⚡", "🔥", "⚓", "🏔", "🎧", "🚀", "🏀", "☀️", "🍀", "😎", "🌊", "🙂"),
+}
+"""Profile emoji, as women's and men's profiles tend to show them."""
 
 
 def _short_or_first(rng: Random, forms: NameForms) -> str:
@@ -184,7 +190,8 @@ _SHOWN: dict[str, Callable[[Random, NameForms], str]] = {
     "initial": lambda rng, f: f"{f.first} {f.last[0]}.",
     "short": _short_or_first,
     "latin": _latin,
-    "emoji": lambda rng, f: f"{_short_or_first(rng, f) if rng.random() < 0.5 else f.first} {rng.choice(_EMOJI)}",
+    "emoji": lambda rng, f: f"{_short_or_first(rng, f) if rng.random() < 0.5 else f.first} "
+                            f"{rng.choice(_EMOJI[f.female])}",
     "handle": lambda rng, f: (f"{_ascii_lower(f.first_latin or f.first)}_{_ascii_lower(f.last_latin or f.last)}"
                               f"{rng.choice(('', str(rng.randint(1, 99))))}"),
 }
