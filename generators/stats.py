@@ -84,6 +84,8 @@ class Quality:
     """Rows with ``{name}`` or ``[a|b]`` left in their text."""
     labelled_sessions: int = 0
     contradicting_labels: int = 0
+    label_changes: int = 0
+    """Sessions whose rows do not all carry the same label (a session-level column)."""
     unknown_labels: int = 0
     """Labels no scenario file declares: not judged."""
     asr_comments_off_phone: int = 0
@@ -224,26 +226,29 @@ class SessionFacts:
     """What happened in a session, as its rows show it."""
 
     agent_joined: bool
+    transferred: bool
+    """Put through to an agent: an agent wrote, or the bot switched (a call leaves the log when put through)."""
     no_operators: bool
     chat_finished: bool
     voice: bool
 
     @classmethod
     def of(cls, rows: list[LogRecord]) -> SessionFacts:
-        return cls(agent_joined=any(row.msg_operator for row in rows),
+        agent_joined = any(row.msg_operator for row in rows)
+        return cls(agent_joined=agent_joined, transferred=agent_joined or any(row.msg_switched for row in rows),
                    no_operators=any(NO_OPERATORS in row.state_after for row in rows),
                    chat_finished=any(row.msg_question == "livechatFinished" for row in rows),
                    voice=is_voice(rows[0]))
 
 
 LABEL_RULES = {
-    "transferred": lambda facts: facts.agent_joined,
+    "transferred": lambda facts: facts.transferred,
     "no_operators": lambda facts: facts.no_operators and not facts.agent_joined,
     "satisfied": lambda facts: facts.chat_finished and not facts.voice,
     "unsatisfied": lambda facts: facts.chat_finished and not facts.voice,
-    "done": lambda facts: not facts.agent_joined,
-    "failed": lambda facts: not facts.agent_joined,
-    "gave_up": lambda facts: not facts.agent_joined,
+    "done": lambda facts: not facts.transferred,
+    "failed": lambda facts: not facts.transferred,
+    "gave_up": lambda facts: not facts.transferred,
 }
 """A label of each kind is right only when the dialog shows this; a label of several kinds needs one."""
 
@@ -281,11 +286,18 @@ def _name_spellings(token: str) -> frozenset[str]:
 
 
 def _email_fits_name(email: str, client_name: str) -> bool:
+    """The local part holds a spelling of a name shown, or starts or ends with the first name's initial
+    (``dmckinney``, ``gutierrezl61`` for a client shown by first name: the surname is not shown)."""
     tokens = re.findall(r"[^\W\d_]+", client_name)
     if not tokens:
         return True
     local = email.split("@")[0].lower()
-    return any(spelling in local for token in tokens for spelling in _name_spellings(token))
+    spellings = [spelling for token in tokens for spelling in _name_spellings(token)]
+    letters = re.sub(r"[^a-z]", "", local)
+    shown_in_full = [token for token in tokens if len(token) > 1]  # "Anthony K.": the surname is an initial
+    return any(spelling in local for spelling in spellings) or (
+        len(shown_in_full) == 1 and any(letters.startswith(spelling[0]) or letters.endswith(spelling[0])
+                                 for spelling in spellings))
 
 
 def _own_phones(rows: list[LogRecord]) -> set[str]:
@@ -371,15 +383,19 @@ def _check_row(row: LogRecord, quality: Quality, asr_comments: frozenset[str], u
 
 
 def _check_session(rows: list[LogRecord], quality: Quality) -> None:
-    label = rows[0].session_tag
-    if label:
+    labels = sorted({row.session_tag for row in rows if row.session_tag})
+    if len({row.session_tag for row in rows}) > 1:
+        quality.label_changes += 1
+        quality.note("label_changes", f"{rows[0].session_id[-12:]}: {' / '.join(labels) or '(none)'}")
+    if labels:
         quality.labelled_sessions += 1
-        verdict = label_contradicted(label, SessionFacts.of(rows))
-        if verdict is None:
+        facts = SessionFacts.of(rows)
+        verdicts = [label_contradicted(label, facts) for label in labels]
+        if None in verdicts:
             quality.unknown_labels += 1
-        elif verdict:
+        if any(verdicts):
             quality.contradicting_labels += 1
-            quality.note("contradicting_labels", f"{rows[0].session_id[-12:]}: {label}")
+            quality.note("contradicting_labels", f"{rows[0].session_id[-12:]}: {' / '.join(labels)}")
     _check_quotes(rows, quality)
     _check_yes(rows, quality)
 
@@ -538,6 +554,7 @@ def _quality_lines(quality: Quality) -> list[str]:
         ("phone rows with chat-only wording", quality.phone_chat_only, quality.phone_rows),
         ("placeholder leaks", quality.placeholder_leaks, None),
         ("labels contradicted by the dialog", quality.contradicting_labels, quality.labelled_sessions),
+        ("sessions whose label changes", quality.label_changes, None),
         ("ASR comments off the phone line", quality.asr_comments_off_phone, None),
         ("quoted emails not the client's", quality.foreign_emails, quality.quoted_emails),
         ("quoted phones not the client's", quality.foreign_phones, quality.quoted_phones),

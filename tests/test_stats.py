@@ -114,7 +114,9 @@ def test_placeholder_leaks():
     (NO_AGENTS, [{"state": "/CatchAll/Switch/NoOperatorsOnline"}, {"operator": True}], True),
     (NO_AGENTS, [{}], True),
     (TRANSFERRED, [{"switched": True}, {"operator": True}], False),
-    (TRANSFERRED, [{"switched": True}], True),
+    (TRANSFERRED, [{"switched": True}], False),  # a call put through leaves the log
+    (TRANSFERRED, [{}], True),
+    (DONE, [{"switched": True}], True),
     (SATISFIED, [{"operator": True}, {"question": "livechatFinished"}], False),
     (SATISFIED, [{"operator": True}], True),
     (DONE, [{}], False),
@@ -124,6 +126,13 @@ def test_labels_follow_what_happened(label, rows, contradicted):
     found = quality(*(record("s", tag=label, at=index, **fields) for index, fields in enumerate(rows)))
     assert found.labelled_sessions == 1
     assert found.contradicting_labels == int(contradicted)
+
+
+def test_a_session_whose_label_changes_between_rows_is_counted():
+    found = quality(record("s", tag=DONE, at=0), record("s", tag=TRANSFERRED, at=5, operator=True),
+                    record("t", tag=DONE, at=0), record("t", tag=DONE, at=5), record("u", at=0))
+    assert found.label_changes == 1
+    assert found.contradicting_labels == 1  # "done" with an agent in the session
 
 
 def test_labels_no_scenario_declares_are_not_judged():
@@ -141,6 +150,10 @@ def test_asr_comments_belong_on_the_phone_line():
     ("Martha", "my email is mk@example.org", ["Sent to mk@example.org."], 0),
     ("Martha", "my email is mk@example.org", ["Sent to walker@hotmail.com."], 1),
     ("Martha", "hi", ["Sent to walkersergio@hotmail.com."], 1),
+    ("Danielle", "hi", ["Sent to dmckinney@gmail.com."], 0),  # initial + a surname not shown
+    ("Danielle McKinney", "hi", ["Sent to dwalker@gmail.com."], 1),
+    ("Anthony K.", "hi", ["Sent to akeller@gmail.com."], 0),
+    ("Lauren", "hi", ["Sent to gutierrezl61@gmail.com."], 0),
     ("Martha", "hi", ["Sent to martha.king84@gmail.com.", "Again to martha.king84@gmail.com."], 0),
     ("Martha", "hi", ["Sent to martha.king84@gmail.com.", "And to martha.k@yahoo.com."], 1),
     ("Тоха", "привет", ["Отправили на lebedev.anton@mail.ru."], 0),
