@@ -168,3 +168,30 @@ def test_gibberish_is_short_noise(locale):
 def test_unknown_locale_is_named():
     with pytest.raises(ValueError, match="de_DE"):
         talk.load_talk("de_DE")
+
+
+@pytest.mark.parametrize(("locale", "text", "amounts", "dates"), [
+    ("en_US", "I paid $1,250.00 on March 7, order 12,345",
+     {"1250", "$1250", "1250 dollars", "1250$", "1250 bucks", "$1250.00"},
+     {"3/7", "March 7th", "Mar 7", "the 7th", "03/07", "March 7"}),
+    ("ru_RU", "Оплатил 1 250 ₽ 7 марта, заказ 12 345",
+     {"1250", "1250р", "1250 р", "1250 руб", "1250 рублей", "1250₽", "1250,00"},
+     {"7.03", "07.03", "7-го", "7 марта", "7го"}),
+])
+def test_casual_values_rewrite_amounts_and_dates_only(locale, text, amounts, dates):
+    rng = Random(1)
+    seen_amounts, seen_dates = set(), set()
+    for _ in range(400):
+        casual = talk.casual_values(rng, text, locale)
+        assert casual.endswith("12,345" if locale == "en_US" else "12 345")  # not an amount: left alone
+        found_amount = next(form for form in sorted(amounts, key=len, reverse=True) if form in casual)
+        found_date = next(form for form in sorted(dates, key=len, reverse=True) if form.lower() in casual.lower())
+        seen_amounts.add(found_amount)
+        seen_dates.add(found_date)
+    assert seen_amounts == amounts and seen_dates == dates
+
+
+def test_rubles_agree_with_the_amount():
+    rng = Random(2)
+    forms = {talk.casual_values(rng, "за 21 ₽ и 3 ₽", "ru_RU") for _ in range(300)}
+    assert "за 21 рубль и 3 рубля" in forms

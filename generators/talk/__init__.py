@@ -12,6 +12,9 @@ Contract:
   Phone (``voice=True``): lower case, punctuation gone but the odd comma, a spoken opener ("uh hi",
   «алло»), and ``asr_noise``. Never edits a token holding a digit, ``@`` or a capital letter past its
   first (codes, emails, names keep their spelling); never adds chat-only wording to a phone phrase.
+- ``casual_values(rng, text, locale) -> str``: amounts and dates the way people type them ("$1,250.00" ->
+  "1250 dollars", "March 7" -> "3/7", «1 250 ₽» -> «1250р», «7 марта» -> «07.03»); ``compose`` does it to
+  half of the typed phrases that hold one.
 - ``typo(rng, text, locale) -> str``: one slip: a common misspelling, an adjacent key, two letters
   swapped, a letter dropped or doubled. The text comes back unchanged when no word can take a slip.
 - ``asr_noise(rng, text, locale) -> str``: what recognition makes of speech: lower case, no punctuation,
@@ -51,6 +54,7 @@ P_CLOSER = 0.16
 P_NO_CAPITAL = 0.4
 P_NO_FULL_STOP = 0.45
 P_TYPO = 0.14
+P_CASUAL_VALUES = 0.5
 # ... and to a phrase heard on the phone.
 P_VOICE_OPENER = 0.22
 P_VOICE_CLOSER = 0.08
@@ -97,6 +101,8 @@ class Talk:
     digits_after: frozenset[str]
     """Words after which a number stays in digits (a spelt-out number would need a case: «к 15 числу»)."""
     chat_only: re.Pattern[str]
+    amount_forms: tuple[str, ...]
+    date_forms: tuple[str, ...]
 
 
 def _word_pattern(word: str) -> re.Pattern[str]:
@@ -140,6 +146,8 @@ def load_talk(locale: str) -> Talk:
         asr_fillers=tuple(asr["fillers"]),
         asr_confusions={word: tuple(heard) for word, heard in asr["confusions"].items()},
         digits_after=frozenset(asr["digits_after"]),
+        amount_forms=tuple(data["values"]["amounts"]),
+        date_forms=tuple(data["values"]["dates"]),
         chat_only=re.compile("|".join([rf"(?<!\w)(?:{word})(?!\w)" for word in chat["words"]] + chat["marks"]),
                              re.IGNORECASE),
     )
@@ -181,7 +189,50 @@ def _with_closer(closer: str, text: str) -> str:
     return f"{text.rstrip('.')} {closer}" if text[-1:] in "?!" else f"{text.rstrip('.')}, {closer}"
 
 
+@functools.cache
+def _value_patterns(locale: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """How the generators write an amount (``$1,250.00``, ``1 250 ₽``) and a date (``March 7``, «7 марта»)."""
+    from generators.pools import load_pools
+
+    pools = load_pools(locale)
+    thousands, decimal = re.escape(pools.thousands_separator), re.escape(pools.decimal_separator)
+    amount = re.compile(rf"(?<![\d,.])(?<!\d{thousands}){re.escape(pools.currency_prefix)}"
+                        rf"(?P<int>\d{{1,3}}(?:{thousands}\d{{3}})*)(?:{decimal}(?P<cents>\d\d))?"
+                        rf"{re.escape(pools.currency_suffix)}")
+    date = pools.date_pattern.format(month=f"(?P<month>{'|'.join(pools.months)})", day=r"(?P<day>\d{1,2})")
+    return amount, re.compile(rf"\b{date}\b")
+
+
+def _amount_fields(match: re.Match[str], locale: str) -> dict[str, str]:
+    whole = re.sub(r"\D", "", match.group("int"))
+    fields = {"int": whole, "cents": match.group("cents") or "00", "rubles": ""}
+    if locale == "ru_RU":
+        from generators.russian import agreed_noun
+
+        fields["rubles"] = agreed_noun(int(whole), "рубль")
+    return fields
+
+
+def _date_fields(match: re.Match[str], locale: str) -> dict[str, str]:
+    from generators.pools import load_pools
+
+    day, month = int(match.group("day")), match.group("month")
+    number = load_pools(locale).months.index(month) + 1
+    return {"d": str(day), "dd": f"{day:02d}", "m": str(number), "mm": f"{number:02d}", "month": month.lower(),
+            "mon": month[:3], "nth": num2words(day, to="ordinal_num", lang=_NUM2WORDS_LANG[locale])}
+
+
+def casual_values(rng: Random, text: str, locale: str) -> str:
+    """Amounts and dates as people type them: ``$1,250.00`` -> "1250 dollars", «7 марта» -> «07.03»."""
+    talk = load_talk(locale)
+    amount, date = _value_patterns(locale)
+    text = amount.sub(lambda match: rng.choice(talk.amount_forms).format_map(_amount_fields(match, locale)), text)
+    return date.sub(lambda match: rng.choice(talk.date_forms).format_map(_date_fields(match, locale)), text)
+
+
 def _chat(rng: Random, talk: Talk, text: str) -> str:
+    if rng.random() < P_CASUAL_VALUES:
+        text = casual_values(rng, text, talk.locale)
     if rng.random() < P_CASUAL:
         text = _casual(rng, talk, text)
     if rng.random() < P_LETTERS:
