@@ -41,4 +41,5 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
 
 def offtopic(rng: Random, locale: str, voice: bool) -> str:
     """A one-off the bot was not built for: a one-liner, an odd question, or keyboard noise."""
-    return talk.off_topic(rng, locale, voice)
+    text = talk.off_topic(rng, locale, voice)
+    return text.lower() if voice else text  # a transcript has no capitals

@@ -252,10 +252,13 @@ class Builder:
         rng = self.rng
         operator = self.scenario.operator
         wait = min(7200.0, QUEUE_MEDIAN * math.exp(rng.gauss(0.0, QUEUE_SIGMA)))
-        joined = self.now + int(wait)
-        for number in range(min(3, int(wait // 150))):
-            self.add_at(self.now + int(wait * (number + 1) / 4) + int(rng.random() * 20), WAITING,
-                        _pick(rng, operator.waiting), None, "")
+        switched = self.now
+        joined = switched + int(wait)
+        lines = list(operator.waiting)
+        for number in range(min(3, int(wait // 150))):  # the client asks whether anyone is there
+            line = lines.pop(int(rng.random() * len(lines)))
+            self.add_at(switched + int((wait - 30) * (number + 1) / 4) + int(rng.random() * 20), WAITING, line,
+                        None, "")
         if not self.add_at(max(joined, self.now + 1), AGENT, *self.agent_lines("greet")):
             return
         goal = self.goal.name if self.goal else ""
