@@ -509,10 +509,24 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+_SHARED_COLUMNS = ("session_id", "session_tag", "channel_type", "channel_name", "client_id", "client_name",
+                   "project_name", "state_before", "state_after", "msg_comment", "msg_tags")
+
+
+def _compact(record: LogRecord, moments: dict) -> LogRecord:
+    """The same row holding one copy of each repeated text and session time: a day's rows fit in memory."""
+    shared = {name: sys.intern(getattr(record, name)) for name in _SHARED_COLUMNS}
+    start = moments.setdefault(record.session_start_time, record.session_start_time)
+    end = moments.setdefault(record.session_end_time, record.session_end_time)
+    return record._replace(session_start_time=start, session_end_time=end, **shared)
+
+
 def _records(paths: list[Path]) -> Iterable[LogRecord]:
+    moments: dict = {}
     for path in paths:
         try:
-            yield from iter_records(path)
+            for record in iter_records(path):
+                yield _compact(record, moments)
         except (ValueError, UnicodeDecodeError) as error:
             raise StatsInputError(f"{path}: not a JAICP export ({str(error).removeprefix(f'{path}: ')})") from None
 

@@ -148,7 +148,7 @@ def load_talk(locale: str) -> Talk:
         digits_after=frozenset(asr["digits_after"]),
         amount_forms=tuple(data["values"]["amounts"]),
         date_forms=tuple(data["values"]["dates"]),
-        chat_only=re.compile("|".join([rf"(?<!\w)(?:{word})(?!\w)" for word in chat["words"]] + chat["marks"]),
+        chat_only=re.compile("|".join([rf"(?<!\w)(?:{'|'.join(chat['words'])})(?!\w)", *chat["marks"]]),
                              re.IGNORECASE),
     )
 
