@@ -11,6 +11,7 @@ import inspect
 from random import Random
 
 from generators import talk
+from generators.scenarios import is_bare_answer
 from generators.script import CORRECTION, GARBLED, GREETING, STATEMENT, TAP
 
 LONG_SHARE = 0.08          # statements grown into a long complaint (15+ words)
@@ -40,6 +41,11 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
 
 
 def offtopic(rng: Random, locale: str, voice: bool) -> str:
-    """A one-off the bot was not built for: a one-liner, an odd question, or keyboard noise."""
+    """A one-off the bot was not built for: a one-liner, an odd question, or keyboard noise; never a bare
+    "ok" or "yes", which would answer a question nobody asked."""
     text = talk.off_topic(rng, locale, voice)
+    for _ in range(8):
+        if not is_bare_answer(text, locale):
+            break
+        text = talk.off_topic(rng, locale, voice)
     return text.lower() if voice else text  # a transcript has no capitals

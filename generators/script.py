@@ -12,7 +12,7 @@ from collections.abc import Callable
 from random import Random
 from typing import TYPE_CHECKING, NamedTuple
 
-from generators.scenarios import Goal, OperatorTurn, Scenario, Step, Template
+from generators.scenarios import Goal, Scenario, Step, Template, is_bare_answer
 
 if TYPE_CHECKING:
     from generators.channels import Channel
@@ -48,7 +48,7 @@ HANGUP_SHARE = 0.6               # calls that log the caller's hangup
 LONG_PAUSE_SHARE = 0.04          # chat turns after the client left and came back
 FINISHED_SHARE = 0.8             # agent chats the agent closes (livechatFinished)
 SATISFACTION_SHARE = 0.5         # closed agent chats labelled by satisfaction rather than "transferred"
-QUEUE_MEDIAN, QUEUE_SIGMA = 90.0, 1.25   # seconds to an agent: median 1.5 min, p95 about 12 min
+QUEUE_MEDIAN, QUEUE_SIGMA = 90.0, 1.35   # seconds to an agent: median 1.5 min, p95 about 14 min
 AGENT_MEDIAN, AGENT_SIGMA = 35.0, 0.8    # seconds an agent takes to answer a line
 
 
@@ -236,10 +236,9 @@ class Builder:
         said = _pick(rng, operator.voice if self.voice else operator.say)
         self.asked_operator = True
         if rng.random() < OPERATORS_ONLINE:
-            self.add(SWITCH, said, _pick(rng, operator.switch_reply_voice if self.voice else operator.switch_reply),
-                     operator.switch_state)
-            self.agent = True
-            if not self.voice:  # a call goes to a person: the bot logs no more
+            self.agent = self.add(SWITCH, said, _pick(rng, operator.switch_reply_voice if self.voice
+                                                      else operator.switch_reply), operator.switch_state)
+            if self.agent and not self.voice:  # a call goes to a person: the bot logs no more
                 self.agent_chat()
             return "transferred"
         self.add(NO_OPERATORS, said,
@@ -259,34 +258,35 @@ class Builder:
             line = lines.pop(int(rng.random() * len(lines)))
             self.add_at(switched + int((wait - 30) * (number + 1) / 4) + int(rng.random() * 20), WAITING, line,
                         None, "")
-        if not self.add_at(max(joined, self.now + 1), AGENT, *self.agent_lines("greet")):
-            return
         goal = self.goal.name if self.goal else ""
+        greet = _pick(rng, operator.phase_turns("greet", goal))
+        said = _pick(rng, greet.client or tuple(lines) or operator.waiting)  # the agent answers the last call
+        last = _pick(rng, greet.agent)
+        if not self.add_at(max(joined, self.now + 1), AGENT, said, last, ""):
+            return
         phases = ["identify"] if rng.random() < 0.8 else []
         phases += ["act"] * (1 + (rng.random() < 0.35))
         if rng.random() < 0.7:
             phases.append("close")
-        used: set[int] = set()
+        spoken = {id(last)}
         for phase in phases:
-            turns = operator.phase_turns(phase, goal)
-            choices = [turn for turn in turns if id(turn) not in used] or list(turns)
-            turn = _pick(rng, choices)
-            used.add(id(turn))
-            gap = len(turn.client[0].male) / 4 + AGENT_MEDIAN * math.exp(rng.gauss(0.0, AGENT_SIGMA))
-            if not self.add_at(self.now + 2 + int(gap), AGENT, _pick(rng, turn.client), _pick(rng, turn.agent), ""):
+            fresh = [(turn, line) for turn in operator.phase_turns(phase, goal) for line in turn.agent
+                     if id(line) not in spoken]
+            if not fresh:  # every line of this phase said already: an agent does not repeat itself
+                continue
+            turn, line = _pick(rng, fresh)
+            spoken.add(id(line))
+            said = _pick(rng, _fitting(turn.client, last, self.scenario.locale))
+            gap = len(said.male) / 4 + AGENT_MEDIAN * math.exp(rng.gauss(0.0, AGENT_SIGMA))
+            if not self.add_at(self.now + 2 + int(gap), AGENT, said, line, ""):
                 return
-        if rng.random() < FINISHED_SHARE:
-            self.add_at(self.now + 5 + int(rng.expovariate(1 / 60)), FINISHED, None,
-                        _pick(rng, operator.finished_reply), operator.finished_state)
-            if rng.random() < SATISFACTION_SHARE and self.scenario.labels.satisfied:
-                self.outcome = "satisfied" if rng.random() < 0.7 or not self.scenario.labels.unsatisfied \
-                    else "unsatisfied"
-
-    def agent_lines(self, phase: str) -> tuple[Template | None, Template, str]:
-        turn: OperatorTurn = _pick(self.rng, self.scenario.operator.phase_turns(phase, self.goal.name
-                                                                                   if self.goal else ""))
-        said = _pick(self.rng, turn.client) if turn.client else _pick(self.rng, self.scenario.operator.waiting)
-        return said, _pick(self.rng, turn.agent), ""
+            last = line
+        finished = rng.random() < FINISHED_SHARE and self.add_at(
+            self.now + 5 + int(rng.expovariate(1 / 60)), FINISHED, None, _pick(rng, operator.finished_reply),
+            operator.finished_state)
+        labels = self.scenario.labels
+        if finished and rng.random() < SATISFACTION_SHARE and labels.satisfied:
+            self.outcome = "satisfied" if rng.random() < 0.7 or not labels.unsatisfied else "unsatisfied"
 
     # -- timing ----------------------------------------------------------------------------------------------
 
@@ -337,6 +337,13 @@ class Builder:
         if self.asked_operator and self.outcome != "done":
             return "no_operators"
         return self.outcome
+
+
+def _fitting(lines: tuple[Template, ...], last: Template, locale: str) -> tuple[Template, ...]:
+    """The client's lines that fit after the agent's ``last`` one: a bare "ok" or "yes" only after a question."""
+    if "?" in last.male:
+        return lines
+    return tuple(line for line in lines if not is_bare_answer(line.male, locale)) or lines
 
 
 def _other(rng: Random, phrases: tuple[Template, ...], said: Template) -> Template:

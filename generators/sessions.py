@@ -51,7 +51,7 @@ from generators.script import (
     Builder,
     Script,
 )
-from generators.writing import render_burst
+from generators.writing import Session, render_burst
 
 Row = tuple[str, ...]
 DAY_SECONDS = 86400
@@ -69,7 +69,7 @@ RETURN_WINDOW = 7               # ... within this many days; returning clients c
 SECOND_RETURN_SHARE = 0.35      # continuing sessions that come back on two days rather than one
 DAY_VARIATION = 0.15            # the day's new-session count varies by up to this share, by a hash of the day
 MAX_BURST = 4 * 3600           # a burst's last turn is at most this long after its first (windows rely on it)
-REPEAT_SHARE = {False: 0.14, True: 0.40}   # a day's sessions from clients of the past week: chat, phone
+REPEAT_SHARE = {False: 0.22, True: 0.55}   # a day's sessions from clients of the past week: chat, phone
 """Read as: of the candidates a session's hash proposes, this share in chat (phone) is a returning client."""
 
 __all__ = ["AGENT", "DAY_SECONDS", "FINISHED", "GOODBYE", "HANGUP", "MISS", "NO_OPERATORS", "OFFTOPIC", "START",
@@ -253,6 +253,10 @@ class DayPlan:
         return stable_int(self.seed, self.account.account_id, self.day, "late", slot + 2,
                           index - self._late_starts[slot])
 
+    def continues(self, index: int, identity: Identity) -> bool:
+        """Whether session ``index`` of today comes back on later days (every LONG_EVERY-th chat session)."""
+        return index < self.base_sessions and index % LONG_EVERY == 0 and not identity.route.channel.voice
+
     def session_identity(self, index: int) -> Identity:
         if index < self.base_sessions:
             return self.identity(self.day, index)
@@ -340,7 +344,7 @@ class DayPlan:
         """``(seconds, row)`` for each row of session ``index`` that falls inside the day."""
         if index < self.new_sessions:
             rng, identity, script = self._session_script(index)
-            conversation = _Conversation(self, rng, identity, script)
+            conversation = _Conversation(self, rng, identity, script, continuing=self.continues(index, identity))
             return conversation.burst(self, rng, script, phrases_before=0)
         origin, number = self.returning[index - self.new_sessions]
         return self._returning_rows(origin, number)
@@ -350,7 +354,7 @@ class DayPlan:
         and its facts), then give today's burst."""
         opening_plan = self._on(origin)
         rng, identity, script = opening_plan._session_script(number)
-        conversation = _Conversation(opening_plan, rng, identity, script)
+        conversation = _Conversation(opening_plan, rng, identity, script, continuing=True)
         phrases = len(script.turns)
         conversation.burst(opening_plan, rng, script, phrases_before=0)  # for its effect: state, facts
         for back in self._return_days(origin, number):
@@ -401,11 +405,9 @@ class DayPlan:
 class _Conversation:
     """One session across its bursts: the client, the facts quoted so far, the state it was left in."""
 
-    def __init__(self, plan: DayPlan, rng: Random, identity: Identity, opening: Script) -> None:
-        from generators.writing import Session
-
+    def __init__(self, plan: DayPlan, rng: Random, identity: Identity, opening: Script, *, continuing: bool) -> None:
         self.route = identity.route
-        self.session = Session(plan.account, self.route, identity.seed, rng, opening)
+        self.session = Session(plan.account, self.route, identity.seed, rng, opening, continuing=continuing)
         self.started = opening.times[0]
         self.opened = plan.day
 

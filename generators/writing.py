@@ -53,7 +53,8 @@ TRANSFERRED_LABEL_SHARE = 0.6   # ... of those an agent joined
 class Session:
     """One session's client, agent and facts, kept across its bursts."""
 
-    def __init__(self, account: AccountSpec, route: Route, client_seed: int, rng: Random, opening: Script) -> None:
+    def __init__(self, account: AccountSpec, route: Route, client_seed: int, rng: Random, opening: Script, *,
+                 continuing: bool) -> None:
         scenario = route.scenario
         channel = route.channel
         locale = scenario.locale
@@ -80,6 +81,9 @@ class Session:
         if channel.user_id_shape.startswith("phone"):  # the number the client writes or calls from
             facts["phone_number"] = route.pools.format_phone(user)
         self.state = ROOT_STATE
+        self.continuing = continuing
+        """The session goes on over several days: it carries no label (one file's label would not hold for
+        the others)."""
 
 
 def render_burst(session: Session, plan: DayPlan, rng: Random, script: Script, *, started: int,
@@ -111,7 +115,7 @@ def render_burst(session: Session, plan: DayPlan, rng: Random, script: Script, *
 def _label(session: Session, rng: Random, script: Script) -> str:
     """The session label: what happened in it, on a share of the sessions."""
     kind = script.outcome
-    if not kind:
+    if not kind or session.continuing:
         return ""
     share = TRANSFERRED_LABEL_SHARE if kind in ("transferred", "satisfied", "unsatisfied") else LABEL_SHARE
     if rng.random() >= share:
@@ -189,8 +193,8 @@ class _Writer:
         return question, self.bot(turn), turn.state, FALSE, FALSE, self.comment(noisy, (), 0.0), ""
 
     def waiting(self, turn: Turn) -> Cells:
-        question, _ = self.client(turn)
-        return question, "", "", FALSE, TRUE, "", ""
+        question, _ = self.client(turn)  # queued for an agent: nobody answers it yet
+        return question, "", "", FALSE, FALSE, "", ""
 
     def agent(self, turn: Turn) -> Cells:
         question, _ = self.client(turn)

@@ -376,7 +376,7 @@ def _words(text: str) -> list[str]:
     return [word.lower() for word in _WORD.findall(_GENDERED.sub(lambda match: match.group(1), text))]
 
 
-def _is_bare_answer(text: str, locale: str) -> bool:
+def is_bare_answer(text: str, locale: str) -> bool:
     """A phrase that only makes sense after a question: "yes", "nope", a number, a bare value."""
     words = _words(text)
     if not words:
@@ -552,7 +552,7 @@ def _check_step_logic(reader: _Reader, key: str, name: str, part: dict, followin
             raise reader.fail(f"{key}.entry", "a step that answers a question is never entry = true")
         for field in ("say", "voice"):
             for template in part[field]:
-                if _is_bare_answer(template.male, locale):
+                if is_bare_answer(template.male, locale):
                     raise reader.fail(f"{key}.{field}", f"{template.male!r} answers a question: an entry step "
                                                         "cannot hold it (move it to a step in a `next`)")
     if part["offers_buttons"] and not any(step["buttons"] for step in following):
@@ -570,7 +570,7 @@ def _check_step_logic(reader: _Reader, key: str, name: str, part: dict, followin
 
 def _says_yes(step: dict, locale: str) -> bool:
     """Most of the step's phrases are a bare yes ("yes please", «да, давайте»): it answers a yes/no question."""
-    bare = [t for t in step["say"] if _is_bare_answer(t.male, locale) and _words(t.male)[0] in _YES_WORDS[locale]]
+    bare = [t for t in step["say"] if is_bare_answer(t.male, locale) and _words(t.male)[0] in _YES_WORDS[locale]]
     return 2 * len(bare) >= len(step["say"])
 
 
