@@ -9,6 +9,8 @@ Contract:
   where the man's name would give «Владимира»). Capitals and «ё» are kept; words the dictionary
   cannot decline (``Сочи``, «Шевченко», Latin words) come back unchanged.
   «курьеру {agent_name:datv}» -> «курьеру Сергею», «в {city:loct}» -> «в Нижнем Новгороде».
+- ``grammar_errors(text) -> list[str]``: agreement errors a program can find in generated text (a doubled
+  «г. г.», «г.» before a city, «курьеру Сергей», «в Москва», «5 заказа»); ``jaicp-mock stats`` counts them.
 - ``agree(number, noun) -> str``: «1 заказ», «3 заказа», «5 заказов», «21 день», «2 рабочих дня»;
   ``noun`` in the nominative singular, one word or adjective + noun. ``agreed_noun(number, noun)`` gives
   the noun alone, for a number formatted elsewhere («1 500 рублей»).
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,3 +223,83 @@ def build_table(words: Iterable[tuple[str, str | None, bool]], nouns: Iterable[s
         "agreement": {noun: [_agreed_live(noun, number) for number in (101, 102, 105)]
                       for noun in sorted(set(nouns))},
     }
+
+
+# Checking generated Russian text: what `jaicp-mock stats` counts as agreement errors.
+_NUMBER_NOUN = re.compile(r"(?<![\d.,:/+()-])(?<!\d )(\d{1,6}) ([а-яё]+)\b")
+"""A number and the word after it; not the tail of a phone number, a date, a time or an amount with cents."""
+_DOUBLED_PREFIX = re.compile(r"(?<!\w)(г|ул|д|кв|пр-т|пос)\.\s*\1\.")
+_GOVERNED_CASES = {"из": ("gent",), "до": ("gent",), "у": ("gent",), "около": ("gent",), "от": ("gent",),
+                   "в": ("accs", "loct"), "во": ("accs", "loct"), "на": ("accs", "loct"), "по": ("datv",),
+                   "к": ("datv",), "ко": ("datv",), "курьеру": ("datv",), "оператору": ("datv",),
+                   "мастеру": ("datv",), "специалисту": ("datv",), "сотруднику": ("datv",),
+                   "менеджеру": ("datv",), "консультанту": ("datv",)}
+"""Words that put the name or city after them into a case: a nominative there is an error («курьеру Сергей»)."""
+
+
+@functools.cache
+def _governed_pattern() -> re.Pattern[str]:
+    from generators.pools import load_pools
+
+    pools = load_pools("ru_RU")
+    names = sorted({*pools.cities, *pools.first_names_male, *pools.first_names_female}, key=len, reverse=True)
+    words = "|".join(sorted(_GOVERNED_CASES, key=len, reverse=True))
+    alternatives = "|".join(map(re.escape, names))
+    # Only the governing word ignores case: «на роман» is not the name «Роман».
+    return re.compile(rf"(?<!\w)(?:(?P<word>(?i:{words}))|(?P<prefix>г\.))\s+(?P<name>{alternatives})(?![\w-])")
+
+
+@functools.lru_cache(maxsize=65536)
+def _number_agrees(residue: int, word: str) -> bool:
+    """``word`` after a number ending like ``residue`` is a right form: the agreed one, or a genitive a
+    preposition may govern («в течение 1 минуты»). Words the dictionary reads first as something other
+    than a noun («перед») pass."""
+    parses = _morph().parse(word)
+    readings = [parse for parse in parses
+                if parse.tag.POS == "NOUN" and parse.tag.case in ("nomn", "gent") and "Fixd" not in parse.tag]
+    if not readings or parses[0].tag.POS != "NOUN" or any(
+            "Geox" in parse.tag or parse.normal_form in _MONTHS for parse in readings):
+        return True
+    number = residue + 100
+    for parse in readings:
+        lemma = parse.inflect({"nomn", "sing"}) or parse
+        agreed = lemma.make_agree_with_number(number)
+        genitive = lemma.inflect({"gent", "sing" if agreed is not None and agreed.tag.number == "sing"
+                                  and agreed.tag.case == "nomn" else "plur"})
+        if word in {form.word for form in (agreed, genitive) if form is not None}:
+            return True
+    return False
+
+
+_MONTHS = frozenset({"январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+                     "октябрь", "ноябрь", "декабрь", "год"})
+"""«5 марта», «2026 года»: a date, not a count."""
+
+
+def grammar_errors(text: str) -> list[str]:
+    """Agreement errors a program can find in generated Russian: a doubled prefix («г. г.»), «г.» before a
+    city, a name or city left in the nominative after a word that governs a case («курьеру Сергей», «в
+    Москва»), a noun that does not agree with its number («5 заказа»)."""
+    errors = [found.group(0) for found in _DOUBLED_PREFIX.finditer(text)]
+    for found in _governed_pattern().finditer(text):
+        name = found.group("name")
+        if found.group("prefix"):
+            errors.append(found.group(0))
+            continue
+        cases = _GOVERNED_CASES[found.group("word").lower()]
+        if all(inflect(name, case, place=name[0].isupper() and _is_city(name)) != name for case in cases):
+            errors.append(found.group(0))
+    errors.extend(found.group(0) for found in _NUMBER_NOUN.finditer(text)
+                  if not _number_agrees(int(found.group(1)) % 100, found.group(2)))
+    return errors
+
+
+@functools.cache
+def _cities() -> frozenset[str]:
+    from generators.pools import load_pools
+
+    return frozenset(load_pools("ru_RU").cities)
+
+
+def _is_city(name: str) -> bool:
+    return name in _cities()

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from generators import talk
+from generators import russian, talk
 from generators.channels import CHANNELS_BY_ID
 from generators.csvformat import LogRecord, iter_records
 from generators.model import DEFAULT_UTC_OFFSETS
@@ -98,6 +98,8 @@ class Quality:
     now_quotes: int = 0
     now_in_future: int = 0
     """"as of HH:MM" later than the phrase's local time."""
+    russian_errors: int = 0
+    """Replies with a Russian agreement error (``russian.grammar_errors``): «курьеру Сергей», «5 заказа»."""
     bare_yes: int = 0
     unasked_yes: int = 0
     """A bare "yes" after a reply that asked nothing."""
@@ -376,6 +378,9 @@ def _check_row(row: LogRecord, quality: Quality, asr_comments: frozenset[str], u
     elif row.msg_comment in asr_comments:
         quality.asr_comments_off_phone += 1
         quality.note("asr_comments_off_phone", f"{row.channel_type}: {row.msg_comment}")
+    if _CYRILLIC.search(row.msg_answer) and (errors := russian.grammar_errors(row.msg_answer)):
+        quality.russian_errors += 1
+        quality.note("russian_errors", f"{', '.join(errors)}: {row.msg_answer}")
     if any(_PLACEHOLDER.search(text) for text in (*texts, row.session_tag, row.msg_comment)):
         quality.placeholder_leaks += 1
         quality.note("placeholder_leaks", " -> ".join(texts))
@@ -509,16 +514,18 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-_SHARED_COLUMNS = ("session_id", "session_tag", "channel_type", "channel_name", "client_id", "client_name",
-                   "project_name", "state_before", "state_after", "msg_comment", "msg_tags")
-
-
 def _compact(record: LogRecord, moments: dict) -> LogRecord:
     """The same row holding one copy of each repeated text and session time: a day's rows fit in memory."""
-    shared = {name: sys.intern(getattr(record, name)) for name in _SHARED_COLUMNS}
-    start = moments.setdefault(record.session_start_time, record.session_start_time)
-    end = moments.setdefault(record.session_end_time, record.session_end_time)
-    return record._replace(session_start_time=start, session_end_time=end, **shared)
+    shared = sys.intern
+    return record._replace(
+        session_id=shared(record.session_id), session_tag=shared(record.session_tag),
+        session_start_time=moments.setdefault(record.session_start_time, record.session_start_time),
+        session_end_time=moments.setdefault(record.session_end_time, record.session_end_time),
+        channel_type=shared(record.channel_type), channel_name=shared(record.channel_name),
+        client_id=shared(record.client_id), client_name=shared(record.client_name),
+        project_name=shared(record.project_name), state_before=shared(record.state_before),
+        state_after=shared(record.state_after), msg_comment=shared(record.msg_comment),
+        msg_tags=shared(record.msg_tags))
 
 
 def _records(paths: list[Path]) -> Iterable[LogRecord]:
@@ -574,6 +581,7 @@ def _quality_lines(quality: Quality) -> list[str]:
         ("quoted phones not the client's", quality.foreign_phones, quality.quoted_phones),
         ('"as of" times later than local', quality.now_in_future, quality.now_quotes),
         ('bare "yes" after no question', quality.unasked_yes, quality.bare_yes),
+        ("replies with Russian agreement errors", quality.russian_errors, None),
     ]
     lines = ["text quality (0 is right)"]
     for name, count, whole in counts:

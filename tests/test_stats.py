@@ -212,6 +212,13 @@ def test_a_bare_yes_follows_a_question(before, reply, unasked):
     assert found.unasked_yes == unasked
 
 
+def test_russian_agreement_errors_in_replies():
+    found = quality(record("a", answer="Передал заказ курьеру Сергей."), record("b", answer="У вас 5 заказа."),
+                    record("c", answer="Передал заказ курьеру Сергею, у вас 5 заказов."),
+                    record("d", "У меня 5 заказа", "Понял."))  # the client's own words are not judged
+    assert found.russian_errors == 2
+
+
 def _write(path, records):
     rows = [(r.session_id, format_datetime(r.session_start_time), format_datetime(r.session_end_time),
              str(r.session_questions_count), r.session_tag, r.channel_type, r.channel_name, r.client_id,
