@@ -7,7 +7,7 @@ a misheard phrase carries more slips, a greeting opens a burst and nothing else.
 
 from __future__ import annotations
 
-import inspect
+import functools
 from random import Random
 
 from generators import talk
@@ -17,7 +17,6 @@ from generators.script import CORRECTION, GARBLED, GREETING, STATEMENT, TAP
 LONG_SHARE = 0.08          # statements grown into a long complaint (15+ words)
 GARBLED_TYPO_SHARE = 0.5   # misheard phrases with one more slip: often why the bot missed them
 
-_OPENER_KEYWORD = "opener" in inspect.signature(talk.compose).parameters
 _HEARD = getattr(talk, "heard", None)
 _CORRECTION = getattr(talk, "correction", None)
 
@@ -30,14 +29,27 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
         text = f"{_CORRECTION(rng, locale, voice)} {text}"
     if mode & STATEMENT and rng.random() < LONG_SHARE:
         return talk.long_complaint(rng, text, locale, voice), False
-    greeting = bool(mode & GREETING)
-    if voice and _HEARD is not None:
-        return _HEARD(rng, text, locale, opener=greeting)
-    composed = (talk.compose(rng, text, locale, voice, opener=greeting) if _OPENER_KEYWORD
-                else talk.compose(rng, text, locale, voice))
+    composed = talk.compose(rng, text, locale, voice)
+    if not mode & GREETING:  # "hi" opens a session (or a return after a pause), not its third phrase
+        composed = _without_opener(composed, locale, voice)
     if mode & GARBLED and not voice and rng.random() < GARBLED_TYPO_SHARE:
         composed = talk.typo(rng, composed, locale)
     return composed, voice and composed.split() != text.lower().split()
+
+
+def _without_opener(text: str, locale: str, voice: bool) -> str:
+    for opener in _openers(locale, voice):
+        if text[:len(opener)].lower() == opener and text[len(opener):len(opener) + 1] == " ":
+            return text[len(opener) + 1:]
+    return text
+
+
+@functools.cache
+def _openers(locale: str, voice: bool) -> tuple[str, ...]:
+    """The talk layer's openers, longest first, in lower case."""
+    material = talk.load_talk(locale)
+    return tuple(sorted({opener.lower() for opener in (material.voice_openers if voice else material.openers)},
+                        key=len, reverse=True))
 
 
 def offtopic(rng: Random, locale: str, voice: bool) -> str:

@@ -7,11 +7,13 @@ phrase; on a call both sides speak; an agent answers after a queue with a long t
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from random import Random
 from typing import TYPE_CHECKING, NamedTuple
 
+from generators import talk
 from generators.scenarios import Goal, Scenario, Step, Template, is_bare_answer
 
 if TYPE_CHECKING:
@@ -187,7 +189,7 @@ class Builder:
         if offered is not None and step.buttons and rng.random() < TAP_SHARE:
             self.add(STEP, _pick(rng, step.buttons), self.reply(step), step.state, goal, TAP)
             return True
-        said = _pick(rng, phrases)
+        said = _pick(rng, phrases if self.greeting else _not_greeting(phrases, self.scenario.locale))
         mode = 0 if step.answers else STATEMENT
         if not step.answers and rng.random() < MISHEAR_SHARE:
             said = self.mishear(goal, said, phrases, mode)
@@ -211,13 +213,19 @@ class Builder:
             if other is not goal:
                 wrong = other.steps[other.entries[0]]
                 self.add(MISS, said, self.reply(wrong), wrong.state, goal, mode | GARBLED)
-                return _other(rng, phrases, said) if rng.random() >= GIVE_UP_AFTER_MISS else None
+                return self.rephrase(phrases, said)
         if draw < WRONG_GOAL_SHARE + CLARIFY_SHARE:
             reply = _pick(rng, fallback.clarify_voice if self.voice else fallback.clarify)
         else:
             reply = _pick(rng, fallback.reply_voice if self.voice else fallback.reply)
         self.add(MISS, said, reply, fallback.state, goal, mode | GARBLED)
-        return _other(rng, phrases, said) if rng.random() >= GIVE_UP_AFTER_MISS else None
+        return self.rephrase(phrases, said)
+
+    def rephrase(self, phrases: tuple[Template, ...], said: Template) -> Template | None:
+        """The client says it another way (no greeting now: the conversation is under way), or gives up."""
+        if self.rng.random() < GIVE_UP_AFTER_MISS:
+            return None
+        return _other(self.rng, _not_greeting(phrases, self.scenario.locale), said)
 
     def reply(self, step: Step) -> Template:
         return _pick(self.rng, step.reply_voice if self.voice else step.reply)
@@ -337,6 +345,20 @@ class Builder:
         if self.asked_operator and self.outcome != "done":
             return "no_operators"
         return self.outcome
+
+
+@functools.cache
+def _not_greeting(phrases: tuple[Template, ...], locale: str) -> tuple[Template, ...]:
+    """The phrases that do not open with a greeting or a lead-in ("hey, ...", «Здравствуйте! ...»): for the
+    middle of a conversation (all of them when every phrase opens so)."""
+    openers = talk.load_talk(locale).openers
+    starts = tuple(sorted({opener.lower().rstrip(",.:!?") for opener in openers}, key=len, reverse=True))
+    return tuple(phrase for phrase in phrases if not _opens_with(phrase.male.lower(), starts)) or phrases
+
+
+def _opens_with(text: str, starts: tuple[str, ...]) -> bool:
+    return any(text.startswith(start) and text[len(start):len(start) + 1] in ("", " ", ",", "!", ".", "?", ":")
+               for start in starts)
 
 
 def _fitting(lines: tuple[Template, ...], last: Template, locale: str) -> tuple[Template, ...]:
