@@ -8,25 +8,23 @@ a misheard phrase carries more slips, a greeting opens a burst and nothing else.
 from __future__ import annotations
 
 import functools
+import re
 from random import Random
 
 from generators import talk
 from generators.scenarios import is_bare_answer
-from generators.script import CORRECTION, GARBLED, GREETING, STATEMENT, TAP
+from generators.script import GARBLED, GREETING, STATEMENT, TAP
 
 LONG_SHARE = 0.08          # statements grown into a long complaint (15+ words)
 GARBLED_TYPO_SHARE = 0.5   # misheard phrases with one more slip: often why the bot missed them
 
-_HEARD = getattr(talk, "heard", None)
-_CORRECTION = getattr(talk, "correction", None)
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> tuple[str, bool]:
     """The client's words for a filled scenario phrase, and whether speech recognition garbled them."""
     if mode & TAP or not text:
         return text, False
-    if mode & CORRECTION and _CORRECTION is not None:
-        text = f"{_CORRECTION(rng, locale, voice)} {text}"
     if mode & STATEMENT and rng.random() < LONG_SHARE:
         return talk.long_complaint(rng, text, locale, voice), False
     composed = talk.compose(rng, text, locale, voice)
@@ -34,7 +32,13 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
         composed = _without_opener(composed, locale, voice)
     if mode & GARBLED and not voice and rng.random() < GARBLED_TYPO_SHARE:
         composed = talk.typo(rng, composed, locale)
-    return composed, voice and composed.split() != text.lower().split()
+    return composed, voice and _lost_words(text, composed)
+
+
+def _lost_words(said: str, heard: str) -> bool:
+    """Recognition lost or changed a word (openers and fillers only add words; punctuation is not speech)."""
+    kept = set(_WORDS.findall(heard.lower()))
+    return any(word not in kept for word in _WORDS.findall(said.lower()))
 
 
 def _without_opener(text: str, locale: str, voice: bool) -> str:

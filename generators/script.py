@@ -25,10 +25,8 @@ START, STEP, MISS, OFFTOPIC, SWITCH, NO_OPERATORS, WAITING, AGENT, FINISHED, GOO
 # Modes of a client turn (bits): how the rows compose the client's words.
 TAP = 1           # a button caption, exactly as shown
 GREETING = 2      # the first phrase of a burst, or after a long pause: it may open with a greeting
-CORRECTION = 4    # the client corrects a misheard phrase ("no, I mean ...")
 GARBLED = 8       # the phrase the bot did not understand: typos likelier
 STATEMENT = 16    # the client states a need: may grow into a long complaint
-REPEAT = 32       # the client asks the same thing again after a fallback
 
 # Session dynamics, as probabilities.
 START_ONLY_SHARE = 0.12          # web-widget sessions that open the widget and write nothing
@@ -195,7 +193,6 @@ class Builder:
             said = self.mishear(goal, said, phrases, mode)
             if said is None:
                 return False
-            mode |= REPEAT
             if rng.random() < MISHEAR_AGAIN_SHARE * MISHEAR_SHARE * 4:
                 said = self.mishear(goal, said, phrases, mode)
                 if said is None:
