@@ -84,7 +84,7 @@ def test_compose_reaches_each_of_its_moves():
     assert any(text.startswith("where") for text in texts)
     data = talk.load_talk("en_US")
     vocabulary = {word for text in ["Where is my order", *data.openers, *data.closers,
-                                    *(casual for _, casual in data.casual)] for word in _words(text)}
+                                    *data.casual.words.values()] for word in _words(text)}
     assert any(set(_words(text)) - vocabulary for text in texts)  # a typo
     assert len(set(texts)) > 40
 

@@ -74,17 +74,34 @@ _NUMBER = re.compile(r"(?<![\w.,])\d{1,4}(?![\w.,]\d)")
 
 
 @dataclass(frozen=True, slots=True)
+class WordMap:
+    """Whole words (any case) and what to write instead, found with one regular expression."""
+
+    pattern: re.Pattern[str]
+    words: dict[str, str]
+
+    @classmethod
+    def of(cls, table: dict[str, str]) -> WordMap:
+        alternatives = "|".join(re.escape(word) for word in sorted(table, key=len, reverse=True))
+        return cls(re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE),
+                   {word.lower(): instead for word, instead in table.items()})
+
+    def instead(self, match: re.Match[str]) -> str:
+        return self.words[match.group(0).lower()]
+
+
+@dataclass(frozen=True, slots=True)
 class Talk:
     locale: str
     openers: tuple[str, ...]
     voice_openers: tuple[str, ...]
     closers: tuple[str, ...]
     voice_closers: tuple[str, ...]
-    casual: tuple[tuple[re.Pattern[str], str], ...]
+    casual: WordMap
     letters: dict[str, str]
     neighbours: dict[str, str]
     """Letter -> the keys beside it."""
-    misspellings: tuple[tuple[re.Pattern[str], str], ...]
+    misspellings: WordMap
     off_topic_lines: tuple[str, ...]
     off_topic_asks: tuple[str, ...]
     off_topic_clauses: tuple[str, ...]
@@ -103,10 +120,6 @@ class Talk:
     chat_only: re.Pattern[str]
     amount_forms: tuple[str, ...]
     date_forms: tuple[str, ...]
-
-
-def _word_pattern(word: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
 
 
 def _neighbours(rows: list[str]) -> dict[str, str]:
@@ -128,10 +141,10 @@ def load_talk(locale: str) -> Talk:
         voice_openers=tuple(data["openers"]["voice"]),
         closers=tuple(data["closers"]["chat"]),
         voice_closers=tuple(data["closers"]["voice"]),
-        casual=tuple((_word_pattern(word), casual) for word, casual in data["casual"].items()),
+        casual=WordMap.of(data["casual"]),
         letters=data["letters"],
         neighbours=_neighbours(data["typos"]["rows"]),
-        misspellings=tuple((_word_pattern(word), wrong) for word, wrong in data["typos"]["words"].items()),
+        misspellings=WordMap.of(data["typos"]["words"]),
         off_topic_lines=tuple(off["lines"]),
         off_topic_asks=tuple(off["asks"]),
         off_topic_clauses=tuple(off["clauses"]),
@@ -171,10 +184,8 @@ def _lower_first(text: str) -> str:
 
 
 def _casual(rng: Random, talk: Talk, text: str) -> str:
-    for pattern, casual in talk.casual:
-        if rng.random() < 0.6:
-            text = pattern.sub(casual, text)
-    return text
+    casual = talk.casual
+    return casual.pattern.sub(lambda match: casual.instead(match) if rng.random() < 0.6 else match.group(0), text)
 
 
 def _with_opener(rng: Random, opener: str, text: str) -> str:
@@ -222,8 +233,13 @@ def _date_fields(match: re.Match[str], locale: str) -> dict[str, str]:
             "mon": month[:3], "nth": num2words(day, to="ordinal_num", lang=_NUM2WORDS_LANG[locale])}
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def casual_values(rng: Random, text: str, locale: str) -> str:
     """Amounts and dates as people type them: ``$1,250.00`` -> "1250 dollars", «7 марта» -> «07.03»."""
+    if not _DIGIT.search(text):
+        return text
     talk = load_talk(locale)
     amount, date = _value_patterns(locale)
     text = amount.sub(lambda match: rng.choice(talk.amount_forms).format_map(_amount_fields(match, locale)), text)
@@ -286,10 +302,10 @@ def _slip_letters(rng: Random, talk: Talk, word: str) -> str:
 
 def typo(rng: Random, text: str, locale: str) -> str:
     talk = load_talk(locale)
-    misspelt = [(pattern, wrong) for pattern, wrong in talk.misspellings if pattern.search(text)]
+    misspelt = list(talk.misspellings.pattern.finditer(text))
     if misspelt and rng.random() < 0.5:
-        pattern, wrong = rng.choice(misspelt)
-        return pattern.sub(wrong, text, count=1)
+        found = rng.choice(misspelt)
+        return text[:found.start()] + talk.misspellings.instead(found) + text[found.end():]
     words = text.split(" ")
     slippable = [index for index, word in enumerate(words)
                  if _SLIPPABLE.match(word) and not _PROTECTED.search(word) and not word[0].isupper()]
