@@ -655,7 +655,11 @@ def add_command(commands) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jaicp-mock stats", description=__doc__.splitlines()[0])
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    try:
+        return run(parser.parse_args(argv))
+    except BrokenPipeError:  # `python -m generators.stats ... | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
