@@ -27,9 +27,10 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
         return text, False
     if mode & STATEMENT and rng.random() < LONG_SHARE:
         return talk.long_complaint(rng, text, locale, voice), False
-    composed = talk.compose(rng, text, locale, voice)
-    if not mode & GREETING:  # "hi" opens a session (or a return after a pause), not its third phrase
-        composed = _without_opener(composed, locale, voice)
+    calm = not mode & GREETING  # "hi" opens a session (or a return after a pause), not its third phrase
+    composed = talk.compose(rng, _without_opener(text, locale) if calm else text, locale, voice)
+    if calm:
+        composed = _without_opener(composed, locale)
     if mode & GARBLED and not voice and rng.random() < GARBLED_TYPO_SHARE:
         composed = talk.typo(rng, composed, locale)
     return composed, voice and _lost_words(text, composed)
@@ -41,19 +42,21 @@ def _lost_words(said: str, heard: str) -> bool:
     return any(word not in kept for word in _WORDS.findall(said.lower()))
 
 
-def _without_opener(text: str, locale: str, voice: bool) -> str:
-    for opener in _openers(locale, voice):
-        if text[:len(opener)].lower() == opener and text[len(opener):len(opener) + 1] == " ":
-            return text[len(opener) + 1:]
-    return text
+def _without_opener(text: str, locale: str) -> str:
+    found = _openers(locale).match(text)
+    if not found or found.end() == len(text):
+        return text
+    rest = text[found.end():]
+    return rest[:1].upper() + rest[1:] if text[:1].isupper() else rest
 
 
 @functools.cache
-def _openers(locale: str, voice: bool) -> tuple[str, ...]:
-    """The talk layer's openers, longest first, in lower case."""
+def _openers(locale: str) -> re.Pattern:
+    """The talk layer's openers, chat and spoken (longest first), with their punctuation, at a phrase's start."""
     material = talk.load_talk(locale)
-    return tuple(sorted({opener.lower() for opener in (material.voice_openers if voice else material.openers)},
-                        key=len, reverse=True))
+    openers = {opener.lower().rstrip(",.:!?") for opener in (*material.openers, *material.voice_openers)}
+    alternatives = "|".join(map(re.escape, sorted(openers, key=len, reverse=True)))
+    return re.compile(rf"(?:{alternatives})[,.:!?]*\s+", re.IGNORECASE)
 
 
 def offtopic(rng: Random, locale: str, voice: bool) -> str:

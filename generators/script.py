@@ -7,13 +7,11 @@ phrase; on a call both sides speak; an agent answers after a queue with a long t
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from random import Random
 from typing import TYPE_CHECKING, NamedTuple
 
-from generators import talk
 from generators.scenarios import Goal, Scenario, Step, Template, is_bare_answer
 
 if TYPE_CHECKING:
@@ -187,7 +185,7 @@ class Builder:
         if offered is not None and step.buttons and rng.random() < TAP_SHARE:
             self.add(STEP, _pick(rng, step.buttons), self.reply(step), step.state, goal, TAP)
             return True
-        said = _pick(rng, phrases if self.greeting else _not_greeting(phrases, self.scenario.locale))
+        said = _pick(rng, phrases)
         mode = 0 if step.answers else STATEMENT
         if not step.answers and rng.random() < MISHEAR_SHARE:
             said = self.mishear(goal, said, phrases, mode)
@@ -222,7 +220,7 @@ class Builder:
         """The client says it another way (no greeting now: the conversation is under way), or gives up."""
         if self.rng.random() < GIVE_UP_AFTER_MISS:
             return None
-        return _other(self.rng, _not_greeting(phrases, self.scenario.locale), said)
+        return _other(self.rng, phrases, said)
 
     def reply(self, step: Step) -> Template:
         return _pick(self.rng, step.reply_voice if self.voice else step.reply)
@@ -239,16 +237,15 @@ class Builder:
         rng = self.rng
         operator = self.scenario.operator
         said = _pick(rng, operator.voice if self.voice else operator.say)
-        self.asked_operator = True
         if rng.random() < OPERATORS_ONLINE:
             self.agent = self.add(SWITCH, said, _pick(rng, operator.switch_reply_voice if self.voice
                                                       else operator.switch_reply), operator.switch_state)
             if self.agent and not self.voice:  # a call goes to a person: the bot logs no more
                 self.agent_chat()
             return "transferred"
-        self.add(NO_OPERATORS, said,
-                 _pick(rng, operator.no_operators_reply_voice if self.voice else operator.no_operators_reply),
-                 operator.no_operators_state)
+        self.asked_operator = self.add(NO_OPERATORS, said, _pick(rng, operator.no_operators_reply_voice
+                                                                 if self.voice else operator.no_operators_reply),
+                                       operator.no_operators_state) or self.asked_operator
         return "retry" if rng.random() < RETRY_AFTER_NO_OPERATORS else "left"
 
     def agent_chat(self) -> None:
@@ -342,20 +339,6 @@ class Builder:
         if self.asked_operator and self.outcome != "done":
             return "no_operators"
         return self.outcome
-
-
-@functools.cache
-def _not_greeting(phrases: tuple[Template, ...], locale: str) -> tuple[Template, ...]:
-    """The phrases that do not open with a greeting or a lead-in ("hey, ...", «Здравствуйте! ...»): for the
-    middle of a conversation (all of them when every phrase opens so)."""
-    openers = talk.load_talk(locale).openers
-    starts = tuple(sorted({opener.lower().rstrip(",.:!?") for opener in openers}, key=len, reverse=True))
-    return tuple(phrase for phrase in phrases if not _opens_with(phrase.male.lower(), starts)) or phrases
-
-
-def _opens_with(text: str, starts: tuple[str, ...]) -> bool:
-    return any(text.startswith(start) and text[len(start):len(start) + 1] in ("", " ", ",", "!", ".", "?", ":")
-               for start in starts)
 
 
 def _fitting(lines: tuple[Template, ...], last: Template, locale: str) -> tuple[Template, ...]:

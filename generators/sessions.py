@@ -23,6 +23,7 @@ which keeps memory flat in the number of rows; rows are produced lazily as the m
 from __future__ import annotations
 
 import bisect
+import hashlib
 import heapq
 import itertools
 import math
@@ -68,7 +69,8 @@ LONG_EVERY = 12                 # every 12th session of a day may continue on la
 RETURN_WINDOW = 7               # ... within this many days; returning clients come back within it too
 SECOND_RETURN_SHARE = 0.35      # continuing sessions that come back on two days rather than one
 DAY_VARIATION = 0.15            # the day's new-session count varies by up to this share, by a hash of the day
-MAX_BURST = 4 * 3600           # a burst's last turn is at most this long after its first (windows rely on it)
+IDENTITY_MEMO = 50_000           # earlier days' clients remembered while a day is made (memory stays flat)
+MAX_BURST = 3600               # a burst's last turn is at most this long after its first (windows rely on it)
 REPEAT_SHARE = {False: 0.22, True: 0.55}   # a day's sessions from clients of the past week: chat, phone
 """Read as: of the candidates a session's hash proposes, this share in chat (phone) is a returning client."""
 
@@ -81,6 +83,10 @@ def _cumulative(weights: tuple[float, ...] | list[float]) -> list[float]:
 
 
 _HOURLY_CUMULATIVE = {False: _cumulative(HOURLY_CHAT), True: _cumulative(HOURLY_VOICE)}
+_HOURS = tuple(f"{hour:02d}:" for hour in range(24))
+_MINUTES_SECONDS = tuple(f"{second // 60:02d}:{second % 60:02d}" for second in range(3600))
+"""msg_rt is written for every row: two table lookups instead of formatting three numbers."""
+_MIX = 0x9E3779B97F4A7C15
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +166,7 @@ class DayPlan:
         self.day = day
         self.day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         self.day_prefix = self.day_start.strftime("%d.%m.%Y ")
+        self._volumes: dict[date, int] = {}
         self.base_sessions = self.sessions_on(day)
         # Late arrivals of each regenerated version w = 2..version: about 2% of the day, at least one.
         self.late_counts = [1 + stable_int(seed, account.account_id, day, "late-count", w)
@@ -168,9 +175,16 @@ class DayPlan:
         self._returning: list[tuple[date, int]] | None = None
         self._siblings: dict[date, DayPlan] = {}
         self._identities: dict[tuple[date, int], Identity] = {}
+        self._prefixes: dict[date, hashlib._Hash] = {}
 
     def sessions_on(self, day: date) -> int:
         """New sessions of a day: the weekday or weekend volume, moved up or down by the day's own hash."""
+        count = self._volumes.get(day)
+        if count is None:
+            count = self._volumes[day] = self._volume(day)
+        return count
+
+    def _volume(self, day: date) -> int:
         factor = self.account.weekend_factor if day.weekday() >= 5 else 1.0
         swing = (stable_int(self.seed, self.account.account_id, day, "volume") % 2001 - 1000) / 1000
         return round(self.account.sessions_per_day * factor * (1 + DAY_VARIATION * swing))
@@ -226,14 +240,19 @@ class DayPlan:
         channel's repeat share, so phone lines see the most repeat callers. Followed back to the first
         session of the client, so every later session of theirs has the same id and values.
         """
+        if day == self.day:
+            return self._resolve(day, index)
         key = (day, index)
         found = self._identities.get(key)
         if found is None:
+            if len(self._identities) >= IDENTITY_MEMO:  # a pure function: forgetting only costs time
+                self._identities.clear()
             found = self._identities[key] = self._resolve(day, index)
         return found
 
     def _resolve(self, day: date, index: int) -> Identity:
-        bits = stable_int(self.seed, self.account.account_id, day, "client", index)
+        # The session's own seed, scrambled: one hash per session serves its RNG and its client.
+        bits = (self._base_bits(day, index) * _MIX) & 0xFFFF_FFFF_FFFF_FFFF
         chance = bits % 1000
         if chance < max(REPEAT_SHARE.values()) * 1000:
             origin = day - timedelta(days=1 + (bits >> 10) % RETURN_WINDOW)
@@ -248,7 +267,7 @@ class DayPlan:
         """The seed of session ``index``: base sessions by the one formula every day's plan agrees on, late
         arrivals of regenerated versions by their version and number."""
         if index < self.base_sessions:
-            return stable_int(self.seed, self.account.account_id, self.day, "session", index)
+            return self._base_bits(self.day, index)
         slot = bisect.bisect_right(self._late_starts, index) - 1
         return stable_int(self.seed, self.account.account_id, self.day, "late", slot + 2,
                           index - self._late_starts[slot])
@@ -262,6 +281,17 @@ class DayPlan:
             return self.identity(self.day, index)
         bits = stable_int(self.seed, self.account.account_id, self.day, "late-client", index)
         return Identity(bits, self._route_at((bits >> 44) / 2**20))
+
+    def _base_bits(self, day: date, index: int) -> int:
+        """``stable_int(seed, account, day, "session", index)``, from a hash of the common prefix kept per day:
+        every session of a day and every client lookup asks for one."""
+        prefix = self._prefixes.get(day)
+        if prefix is None:
+            prefix = self._prefixes[day] = hashlib.blake2b(
+                f"{self.seed}\x1f{self.account.account_id}\x1f{day}\x1fsession\x1f".encode(), digest_size=8)
+        hasher = prefix.copy()
+        hasher.update(str(index).encode())
+        return int.from_bytes(hasher.digest(), "big")
 
     def _return_bits(self, origin: date, index: int, day: date) -> int:
         return stable_int(self.seed, self.account.account_id, day, "return", origin, index)
@@ -331,9 +361,7 @@ class DayPlan:
 
     def format_time(self, seconds: int) -> str:
         if 0 <= seconds < DAY_SECONDS:
-            hours, rest = divmod(seconds, 3600)
-            minutes, secs = divmod(rest, 60)
-            return f"{self.day_prefix}{hours:02d}:{minutes:02d}:{secs:02d}"
+            return self.day_prefix + _HOURS[seconds // 3600] + _MINUTES_SECONDS[seconds % 3600]
         return (self.day_start + timedelta(seconds=seconds)).strftime("%d.%m.%Y %H:%M:%S")
 
     def local_day(self, seconds: int) -> date:
@@ -373,6 +401,14 @@ class DayPlan:
 
     # -- the day ------------------------------------------------------------------------------------------
 
+    def _last_moment(self, index: int) -> int:
+        """The last turn's moment of session ``index``'s burst today: its script, without its texts."""
+        if index < self.new_sessions:
+            return self._session_script(index)[2].times[-1]
+        origin, number = self.returning[index - self.new_sessions]
+        bits = self._return_bits(origin, number, self.day)
+        return self.script(bits, Random(bits), self.identity(origin, number), opening=False).times[-1]
+
     def starts(self) -> list[tuple[int, int]]:
         """``(first moment, index)`` of every session, in the order their first rows appear.
 
@@ -395,6 +431,8 @@ class DayPlan:
                 if first >= stop:  # the plan is sorted by first time: nothing after this is in the window
                     position = total
                     break
+                if first < start and self._last_moment(index) < start:  # over before the window: skip its texts
+                    continue
                 for sequence, (moment, row) in enumerate(self.session_rows(index)):
                     if start <= moment < stop:
                         heapq.heappush(heap, (moment, index, sequence, row))

@@ -96,7 +96,9 @@ class Facts(dict):
         self.burst_keys.clear()
 
     def client_rng(self, key: str) -> Random:
-        return Random(stable_int(self.client_seed, key))
+        """The RNG of one of the client's own values: the same in every session of theirs, whatever is
+        quoted first."""
+        return Random(self.client_seed ^ _SALTS[key])
 
     def local_seconds(self) -> int:
         return self.moment + self.utc_offset * 3600
@@ -184,6 +186,9 @@ def _email(facts: Facts, rng: Random) -> str:
     """An address made from the client's own name (their only one: every session of theirs quotes it)."""
     return facts.pools.email(rng, facts["first_name"], facts.get("last_name", ""))
 
+
+_SALTS = {name: stable_int("client value", name) for name in ("_city", "_street_address", "_card_last4",
+                                                              "_account_last4", "_phone_number", "_email")}
 
 _DRAWS: dict[str, Callable[[Facts], str]] = {
     **{draw.__name__.lstrip("_"): _client_value(draw)
