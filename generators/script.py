@@ -154,28 +154,34 @@ class Builder:
 
     def walk(self, goal: Goal) -> str:
         """One goal, from an entry step along ``next``, then now and then another of its entry steps (a related
-        question) while the session has turns left: returns done, failed or gave_up."""
+        question) while the session has turns left: returns done, failed or gave_up. No step is said twice: a
+        client does not ask what the bot has just answered."""
         rng = self.rng
+        said: set[str] = set()
         entries = list(goal.entries)
-        outcome = self.path(goal, goal.steps[entries.pop(_ranked(rng, len(entries)))])
-        while (outcome == "done" and entries and self.client_turns < self.budget
-               and rng.random() < RELATED_SHARE):
-            outcome = self.path(goal, goal.steps[entries.pop(int(rng.random() * len(entries)))])
+        outcome = self.path(goal, goal.steps[entries.pop(_ranked(rng, len(entries)))], said)
+        while outcome == "done" and self.client_turns < self.budget and rng.random() < RELATED_SHARE:
+            entries = [entry for entry in entries if goal.steps[entry].name not in said]
+            if not entries:
+                break
+            outcome = self.path(goal, goal.steps[entries.pop(int(rng.random() * len(entries)))], said)
         return outcome
 
-    def path(self, goal: Goal, step: Step) -> str:
+    def path(self, goal: Goal, step: Step, said: set[str]) -> str:
         """From ``step`` along ``next`` until the client stops or the goal ends."""
         rng = self.rng
         while True:
             if not self.say_step(goal, step):
                 return "gave_up"
-            if not step.next:
-                return step.ends
+            said.add(step.name)
+            following = [goal.steps[target] for target in step.next if goal.steps[target].name not in said]
+            if not following:
+                return step.ends or "done"
             keep_on = 0.92 if step.asks else (FOLLOW_UP_SHARE if self.client_turns < self.budget else 0.12)
             if rng.random() >= keep_on:
                 return "gave_up" if step.asks else (step.ends or "done")
             self.offered = step if step.offers_buttons and not self.voice else None
-            step = goal.steps[step.next[_ranked(rng, len(step.next))]]
+            step = following[_ranked(rng, len(following))]
 
     def say_step(self, goal: Goal, step: Step) -> bool:
         """The client's turn at a step, misheard first now and then; False when the client gives up."""
