@@ -161,7 +161,7 @@ class Builder:
         entries = list(goal.entries)
         outcome = self.path(goal, goal.steps[entries.pop(_ranked(rng, len(entries)))], said)
         while outcome == "done" and self.client_turns < self.budget and rng.random() < RELATED_SHARE:
-            entries = [entry for entry in entries if goal.steps[entry].name not in said]
+            entries = _related(goal, entries, said)
             if not entries:
                 break
             outcome = self.path(goal, goal.steps[entries.pop(int(rng.random() * len(entries)))], said)
@@ -345,6 +345,17 @@ class Builder:
         if self.asked_operator and self.outcome != "done":
             return "no_operators"
         return self.outcome
+
+
+def _related(goal: Goal, entries: list[int], said: set[str]) -> list[int]:
+    """Entry steps that ask something else than the steps said: not said, not in their state, and not leading
+    where they lead (two ways to open the same ask, "track my parcel" and "track 1Z...", are one question)."""
+    steps = goal.steps
+    done = [step for step in steps if step.name in said]
+    states = {step.state for step in done}
+    onward = {target for step in done for target in step.next}
+    return [entry for entry in entries if steps[entry].name not in said and steps[entry].state not in states
+            and entry not in onward and not onward.intersection(steps[entry].next)]
 
 
 def _fitting(lines: tuple[Template, ...], last: Template, locale: str) -> tuple[Template, ...]:
