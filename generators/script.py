@@ -284,8 +284,8 @@ class Builder:
                 continue
             turn, line = _pick(rng, fresh)
             spoken.add(id(line))
-            lines = _fitting(turn.client, last, self.scenario.locale)
-            said = _pick(rng, tuple(line for line in lines if id(line) not in spoken) or lines)
+            fitting = _fitting(turn.client, last, self.scenario.locale)
+            said = _pick(rng, tuple(phrase for phrase in fitting if id(phrase) not in spoken) or fitting)
             spoken.add(id(said))
             gap = len(said.male) / 4 + AGENT_MEDIAN * math.exp(rng.gauss(0.0, AGENT_SIGMA))
             if not self.add_at(self.now + 2 + int(gap), AGENT, said, line, ""):

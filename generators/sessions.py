@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from random import Random
+from typing import Any
 
 from generators import provider
 from generators.channels import CHANNELS_BY_ID, Channel
@@ -175,7 +176,7 @@ class DayPlan:
         self._returning: list[tuple[date, int]] | None = None
         self._siblings: dict[date, DayPlan] = {}
         self._identities: dict[tuple[date, int], Identity] = {}
-        self._prefixes: dict[date, hashlib._Hash] = {}
+        self._prefixes: dict[date, Any] = {}  # a blake2b hasher over the seed's prefix, per day
 
     def sessions_on(self, day: date) -> int:
         """New sessions of a day: the weekday or weekend volume, moved up or down by the day's own hash."""

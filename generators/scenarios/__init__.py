@@ -13,7 +13,7 @@ import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 LOCALES: tuple[str, ...] = ("en_US", "ru_RU")
@@ -434,6 +434,10 @@ def _amounts(reader: _Reader, data: dict) -> dict[str, Amount]:
     return amounts
 
 
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _dates(reader: _Reader, data: dict) -> dict[str, DaySpan]:
     table = reader.table(data, "dates", required=False)
     spans: dict[str, DaySpan] = {}
@@ -444,8 +448,8 @@ def _dates(reader: _Reader, data: dict) -> dict[str, DaySpan]:
         if not isinstance(spec, dict):
             raise reader.fail(key, "an inline table { min, max } or { after, min, max } is required")
         reader.only(spec, key, ("min", "max", "after"))
-        low, high = (spec.get(bound) for bound in ("min", "max"))
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or low > high:
+        low, high = spec.get("min"), spec.get("max")
+        if not _whole(low) or not _whole(high) or low > high:
             raise reader.fail(key, "whole days min <= max are required")
         after = spec.get("after", "")
         if after:
