@@ -38,21 +38,7 @@ from generators.channels import CHANNELS_BY_ID, Channel
 from generators.model import AccountSpec, ProjectSpec, stable_int
 from generators.pools import LocalePools, load_pools
 from generators.scenarios import Goal, Scenario, load_scenario
-from generators.script import (
-    AGENT,
-    FINISHED,
-    GOODBYE,
-    HANGUP,
-    MISS,
-    NO_OPERATORS,
-    OFFTOPIC,
-    START,
-    STEP,
-    SWITCH,
-    WAITING,
-    Builder,
-    Script,
-)
+from generators.script import Builder, Script
 from generators.writing import Session, render_burst
 
 Row = tuple[str, ...]
@@ -75,8 +61,6 @@ MAX_BURST = 3600               # a burst's last turn is at most this long after 
 REPEAT_SHARE = {False: 0.22, True: 0.55}   # a day's sessions from clients of the past week: chat, phone
 """Read as: of the candidates a session's hash proposes, this share in chat (phone) is a returning client."""
 
-__all__ = ["AGENT", "DAY_SECONDS", "FINISHED", "GOODBYE", "HANGUP", "MISS", "NO_OPERATORS", "OFFTOPIC", "START",
-           "STEP", "SWITCH", "WAITING", "DayPlan", "Route", "Row", "generate_day"]
 
 
 def _cumulative(weights: tuple[float, ...] | list[float]) -> list[float]:
