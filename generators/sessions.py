@@ -39,7 +39,7 @@ from generators.model import AccountSpec, ProjectSpec, stable_int
 from generators.pools import LocalePools, load_pools
 from generators.scenarios import Goal, Scenario, load_scenario
 from generators.script import Builder, Script
-from generators.writing import Session, render_burst
+from generators.writing import Session, render_burst, skip_burst
 
 Row = tuple[str, ...]
 DAY_SECONDS = 86400
@@ -306,11 +306,11 @@ class DayPlan:
         builder.session(opening)
         return builder.script()
 
-    def _session_script(self, index: int) -> tuple[Random, Identity, Script]:
+    def _session_script(self, index: int) -> tuple[int, Random, Identity, Script]:
         bits = self.session_bits(index)
         rng = Random(bits)
         identity = self.session_identity(index)
-        return rng, identity, self.script(bits, rng, identity)
+        return bits, rng, identity, self.script(bits, rng, identity)
 
     def _burst_start(self, index: int) -> int:
         if index < self.new_sessions:
@@ -356,31 +356,32 @@ class DayPlan:
     def session_rows(self, index: int) -> list[tuple[int, Row]]:
         """``(seconds, row)`` for each row of session ``index`` that falls inside the day."""
         if index < self.new_sessions:
-            rng, identity, script = self._session_script(index)
-            conversation = _Conversation(self, rng, identity, script, continuing=self.continues(index, identity))
+            bits, rng, identity, script = self._session_script(index)
+            conversation = _Conversation(self, rng, identity, script, bits,
+                                         continuing=self.continues(index, identity))
             return conversation.burst(self, rng, script, phrases_before=0)
         origin, number = self.returning[index - self.new_sessions]
         return self._returning_rows(origin, number)
 
     def _returning_rows(self, origin: date, number: int) -> list[tuple[int, Row]]:
-        """Replay the session from its opening day through its earlier returns (for its state, its count
-        and its facts), then give today's burst."""
+        """Follow the session from its opening day through its earlier returns (their scripts give its state
+        and its count), then give today's burst."""
         opening_plan = self._on(origin)
-        rng, identity, script = opening_plan._session_script(number)
-        conversation = _Conversation(opening_plan, rng, identity, script, continuing=True)
+        bits, rng, identity, script = opening_plan._session_script(number)
+        conversation = _Conversation(opening_plan, rng, identity, script, bits, continuing=True)
         phrases = len(script.turns)
-        conversation.burst(opening_plan, rng, script, phrases_before=0)  # for its effect: state, facts
+        conversation.skip(script)
         for back in self._return_days(origin, number):
             day = origin + timedelta(days=back)
             if day > self.day:
                 break
-            bits = self._return_bits(origin, number, day)
-            burst_rng = Random(bits)
+            burst_bits = self._return_bits(origin, number, day)
+            burst_rng = Random(burst_bits)
             plan = self if day == self.day else self._on(day)
-            burst = plan.script(bits, burst_rng, identity, opening=False)
+            burst = plan.script(burst_bits, burst_rng, identity, opening=False)
             if day == self.day:
                 return conversation.burst(self, burst_rng, burst, phrases_before=phrases)
-            conversation.burst(plan, burst_rng, burst, phrases_before=phrases)
+            conversation.skip(burst)
             phrases += len(burst.turns)
         raise AssertionError(f"session {number} of {origin} does not continue on {self.day}")
 
@@ -389,7 +390,7 @@ class DayPlan:
     def _last_moment(self, index: int) -> int:
         """The last turn's moment of session ``index``'s burst today: its script, without its texts."""
         if index < self.new_sessions:
-            return self._session_script(index)[2].times[-1]
+            return self._session_script(index)[3].times[-1]
         origin, number = self.returning[index - self.new_sessions]
         bits = self._return_bits(origin, number, self.day)
         return self.script(bits, Random(bits), self.identity(origin, number), opening=False).times[-1]
@@ -428,9 +429,10 @@ class DayPlan:
 class _Conversation:
     """One session across its bursts: the client, the facts quoted so far, the state it was left in."""
 
-    def __init__(self, plan: DayPlan, rng: Random, identity: Identity, opening: Script, *, continuing: bool) -> None:
+    def __init__(self, plan: DayPlan, rng: Random, identity: Identity, opening: Script, seed: int, *,
+                 continuing: bool) -> None:
         self.route = identity.route
-        self.session = Session(plan.account, self.route, identity.seed, rng, opening, continuing=continuing)
+        self.session = Session(plan.account, self.route, identity.seed, rng, session_seed=seed, continuing=continuing)
         self.started = opening.times[0]
         self.opened = plan.day
 
@@ -438,6 +440,9 @@ class _Conversation:
         """The rows of one burst on ``plan``'s day; moves the conversation's state on."""
         started = self.started - (plan.day - self.opened).days * DAY_SECONDS
         return render_burst(self.session, plan, rng, script, started=started, phrases_before=phrases_before)
+
+    def skip(self, script: Script) -> None:
+        skip_burst(self.session, script)
 
 
 def generate_day(account: AccountSpec, day: date, *, version: int = 1, seed: int,

@@ -9,6 +9,7 @@ local time. Keys with a case (``city#loct``) or a noun (``count@заказ``) ar
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -72,12 +73,13 @@ class Facts(dict):
     """The values of one session, drawn on first use and kept (a ``dict`` for ``str.format_map``)."""
 
     def __init__(self, scenario: Scenario, rng: Random, client_seed: int, *, female: bool, agent_female: bool,
-                 utc_offset: int) -> None:
+                 utc_offset: int, session_seed: int = 0) -> None:
         super().__init__()
         self.scenario = scenario
         self.pools = load_pools(scenario.locale)
         self.rng = rng
         self.client_seed = client_seed
+        self.session_seed = session_seed
         self.female = female
         self.agent_female = agent_female
         self.utc_offset = utc_offset
@@ -100,6 +102,11 @@ class Facts(dict):
         quoted first."""
         return Random(self.client_seed ^ _SALTS[key])
 
+    def session_rng(self, key: str) -> Random:
+        """The RNG of one of the session's values: the same on every day the session goes on, whichever burst
+        quotes it first."""
+        return Random(self.session_seed ^ _salt(key))
+
     def local_seconds(self) -> int:
         return self.moment + self.utc_offset * 3600
 
@@ -107,10 +114,12 @@ class Facts(dict):
         if CASE_MARK in key:
             name, _, case = key.partition(CASE_MARK)
             value = self[key] = _inflect(self[name], case, _GENDER.get(name, lambda facts: None)(self))
+            self._follows(name, key)
             return value
         if "@" in key:
             name, _, noun = key.partition("@")
             value = self[key] = _agree(int(self[name]), noun)
+            self._follows(name, key)
             return value
         if key == "now":
             return clock(self.local_seconds())
@@ -121,16 +130,21 @@ class Facts(dict):
         scenario = self.scenario
         if key in scenario.values:
             choices = scenario.values[key]
-            value = self[key] = choices[int(self.rng.random() * len(choices))]
+            value = self[key] = choices[int(self.session_rng(key).random() * len(choices))]
             return value
         if key in scenario.amounts:
             amount = scenario.amounts[key]
-            number = draw_amount(self.rng, amount)
+            number = draw_amount(self.session_rng(key), amount)
             value = self[key] = str(int(number)) if amount.integer else format_amount(number, self.pools,
                                                                                        amount.cents)
             return value
         value = self[key] = format_date(self._date(scenario.dates[key]), self.pools)
         return value
+
+    def _follows(self, name: str, key: str) -> None:
+        """A declined or agreed form of a date or slot is drawn again with it on the next day."""
+        if name in self.burst_keys:
+            self.burst_keys.append(key)
 
     def _date(self, span: DaySpan) -> date:
         key = f"\x00{span.name}"
@@ -196,12 +210,17 @@ _DRAWS: dict[str, Callable[[Facts], str]] = {
     "first_name": lambda f: f.pools.first_name(f.rng, f.female),
     "agent_name": lambda f: f.pools.first_name(f.rng, f.agent_female),
     "company": lambda f: f.scenario.companies[int(f.rng.random() * len(f.scenario.companies))],
-    "order_number": lambda f: str(f.rng.randrange(10_000_000, 100_000_000)),
-    "tracking_number": lambda f: f.pools.tracking_number(f.rng),
-    "code": lambda f: f"{f.rng.randrange(1_000_000):06d}",
-    "count": lambda f: str(f.rng.randint(2, 9)),
+    "order_number": lambda f: str(f.session_rng("order_number").randrange(10_000_000, 100_000_000)),
+    "tracking_number": lambda f: f.pools.tracking_number(f.session_rng("tracking_number")),
+    "code": lambda f: f"{f.session_rng('code').randrange(1_000_000):06d}",
+    "count": lambda f: str(f.session_rng("count").randint(2, 9)),
     "slot": _slot,
 }
+
+
+@functools.cache
+def _salt(key: str) -> int:
+    return stable_int("session value", key)
 
 
 def _inflect(text: str, case: str, gender: str | None) -> str:

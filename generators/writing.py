@@ -53,7 +53,7 @@ TRANSFERRED_LABEL_SHARE = 0.6   # ... of those an agent joined
 class Session:
     """One session's client, agent and facts, kept across its bursts."""
 
-    def __init__(self, account: AccountSpec, route: Route, client_seed: int, rng: Random, opening: Script, *,
+    def __init__(self, account: AccountSpec, route: Route, client_seed: int, rng: Random, *, session_seed: int,
                  continuing: bool) -> None:
         scenario = route.scenario
         channel = route.channel
@@ -72,7 +72,7 @@ class Session:
         self.voice = channel.voice
         self.locale = locale
         self.facts = Facts(scenario, rng, client_seed, female=self.female, agent_female=self.agent_female,
-                           utc_offset=account.utc_offset)
+                           utc_offset=account.utc_offset, session_seed=session_seed)
         facts = self.facts
         facts["first_name"] = first_name
         facts["last_name"] = last_name
@@ -84,6 +84,15 @@ class Session:
         self.continuing = continuing
         """The session goes on over several days: it carries no label (one file's label would not hold for
         the others)."""
+
+
+def skip_burst(session: Session, script: Script) -> None:
+    """A burst of an earlier day, for its effect alone: the state the session was left in. (Its values need
+    no replay: each is drawn from its own seed.)"""
+    state = session.state
+    for turn in script.turns:
+        state = turn.state or state
+    session.state = state
 
 
 def render_burst(session: Session, plan: DayPlan, rng: Random, script: Script, *, started: int,

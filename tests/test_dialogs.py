@@ -360,3 +360,19 @@ def test_some_widget_sessions_are_start_only_and_length_follows_the_domain(week)
     for project, counts in turns.items():
         mean_turns = scenario_of(locale, project).mean_turns
         assert 0.65 * mean_turns <= statistics.fmean(counts) <= 1.35 * mean_turns, (project, statistics.fmean(counts))
+
+
+def test_a_session_that_goes_on_over_days_keeps_its_values(week):
+    _, days = week
+    order = re.compile(r"(?:[Oo]rder|[Зз]аказ[а-я]*)(?: number| №| номер)? (\d{8})\b")
+    numbers: dict[str, set[str]] = defaultdict(set)
+    spans: dict[str, set[date]] = defaultdict(set)
+    for day in WEEK:
+        for record in days[day]:
+            if record.session_start_time.date() < day and not record.msg_operator:
+                spans[record.session_id].add(day)
+            for found in order.findall(record.msg_answer):
+                numbers[record.session_id].add(found)
+    going_on = [session for session in spans if numbers[session]]
+    assert len(going_on) > 10
+    assert all(len(numbers[session]) == 1 for session in going_on), [numbers[s] for s in going_on]
