@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from random import Random
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings, target
+from hypothesis import strategies as st
 
 from generators.channels import CHANNELS_BY_ID
 from generators.csvformat import LogRecord, record_from_fields
@@ -376,3 +378,21 @@ def test_a_session_that_goes_on_over_days_keeps_its_values(week):
     going_on = [session for session in spans if numbers[session]]
     assert len(going_on) > 10
     assert all(len(numbers[session]) == 1 for session in going_on), [numbers[s] for s in going_on]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(locale=st.sampled_from(LOCALES), domain=st.sampled_from(DOMAINS),
+       channels=st.lists(st.sampled_from(CHANNELS), min_size=1, max_size=3, unique=True),
+       day=st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31)), seed=st.integers(0, 2**63))
+def test_no_day_gives_itself_away(locale, domain, channels, day, seed):
+    """Any account, day and seed: nothing a program can catch (chat-only phone wording, leaks, contradicted
+    labels, foreign emails or phones, future times, an unasked yes)."""
+    spec = AccountSpec(99, projects=(ProjectSpec("P", domain=domain, channels=tuple(channels)),), locale=locale,
+                       sessions_per_day=40)
+    quality = profile_records(records_of(DayPlan(spec, day, seed=seed))).quality
+    for kind in ("phone_chat_only", "placeholder_leaks", "contradicting_labels", "label_changes",
+                 "asr_comments_off_phone", "foreign_emails", "foreign_phones", "now_in_future", "unasked_yes"):
+        assert getattr(quality, kind) == 0, (kind, quality.examples.get(kind))
+    event(f"bare yes answered: {quality.bare_yes > 0}")
+    event(f"labelled sessions: {quality.labelled_sessions > 0}")
+    target(float(quality.bare_yes + quality.labelled_sessions), label="cases checked")
