@@ -4,8 +4,8 @@
 
 Prints rows/s of the realistic generator writing CSV (one process, then --workers 2), its peak RSS, and
 two baselines: a naive row built from 14 Faker calls written with csv.writer, and csv.writer alone.
-Targets (docs/quality.md): >= 50,000 rows/s and >= 8x the naive baseline on one core; < 150 MB RSS for 1M
-rows; 2 workers visibly faster than 1, with identical bytes.
+Targets: >= 10x the naive baseline on one core; < 150 MB peak RSS for 1M rows; 2 workers >= 1.6x one,
+with identical bytes. The machine must be otherwise idle for the ratios to mean anything.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ROWS_PER_SESSION = 5.95  # measured average for the account below; the child reports the real count
+ROWS_PER_SESSION = 4.4  # measured average for the account below; the child reports the real count
 DAY = "2026-03-04"  # a Wednesday: weekday traffic
 
 _CHILD = """
@@ -119,10 +119,9 @@ def main() -> int:
           f"peak RSS {two['peak_rss_mb']:.0f} MB per process")
     print(f"identical bytes, 1 vs 2      {same}")
     checks = {
-        ">= 50,000 rows/s on one core": rate_one >= 50_000,
-        ">= 8x the naive baseline": rate_one >= 8 * naive,
+        ">= 10x the naive baseline": rate_one >= 10 * naive,
         "< 150 MB peak RSS": one["peak_rss_mb"] < 150,
-        "2 workers faster than 1": rate_two > rate_one * 1.2,
+        "2 workers >= 1.6x one": rate_two >= rate_one * 1.6,
         "identical bytes for any worker count": same,
     }
     for name, passed in checks.items():

@@ -111,11 +111,11 @@ def _render_window(job: tuple) -> _Window:
     if key not in _worker_cache:  # one plan per process, shared by the windows it renders
         _worker_cache.clear()
         plan = _plan(account, day, version, seed, dialect)
-        _worker_cache[key] = (plan, plan.extents())
-    plan, extents = _worker_cache[key]
+        _worker_cache[key] = (plan, plan.starts())
+    plan, starts = _worker_cache[key]
     with open(path, "wb") as raw:
         stream = text_stream(raw)
-        count = RowWriter(stream, dialect).write_all(plan.rows(start, stop, extents))
+        count = RowWriter(stream, dialect).write_all(plan.rows(start, stop, starts))
         stream.flush()
     return _Window(path, count, plan.session_count, len(plan.returning))
 

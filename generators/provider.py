@@ -9,6 +9,7 @@ releases). ``JaicpProvider`` exposes the same functions the Faker way::
 
 from __future__ import annotations
 
+import hashlib
 import string
 import uuid
 from random import Random
@@ -17,9 +18,9 @@ from faker.providers import BaseProvider
 
 from generators.channels import CHANNEL_IDS, CHANNELS, CHANNELS_BY_ID
 from generators.model import stable_int
-from generators.pools import LocalePools, load_pools
+from generators.pools import load_pools
 from generators.scenarios import DOMAINS, load_scenario
-from generators.text import Filler
+from generators.text import Facts
 
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
 _BASE64 = string.ascii_letters + string.digits + "+/"
@@ -35,18 +36,6 @@ def _digits(rng: Random, low: int, high: int) -> str:
     """A decimal id of low..high digits; the first digit is never 0, as in the platforms' numeric ids."""
     length = rng.randint(low, high)
     return str(rng.randrange(10 ** (length - 1), 10**length))
-
-
-def phone_digits(rng: Random, pools: LocalePools) -> str:
-    """A phone number as channels put it in a user id: country code and number, digits only."""
-    return pools.phone_country_code + rng.choice(pools.phone_area_codes) + _draw(rng, string.digits, 7)
-
-
-def format_phone(digits: str, pools: LocalePools) -> str:
-    """``79161234567`` -> ``+7 (916) 123-45-67`` following the locale's pattern."""
-    national = digits[len(pools.phone_country_code):]
-    area, rest = national[:3], iter(national[3:])
-    return "".join(next(rest) if char == "#" else char for char in pools.phone_pattern.replace("AAA", area))
 
 
 def _user_id_digits(rng: Random, spec: str) -> str:
@@ -71,7 +60,7 @@ def user_id(rng: Random, channel_id: str, locale: str = "en_US") -> str:
     """The client's id inside its channel; a phone number for telephony and phone-based messengers."""
     shape, _, spec = CHANNELS_BY_ID[channel_id].user_id_shape.partition(":")
     if shape == "phone":
-        return phone_digits(rng, load_pools(locale))
+        return load_pools(locale).phone_digits(rng)
     return USER_ID_SHAPES[shape](rng, spec)
 
 
@@ -98,19 +87,28 @@ def client_id(channel_id: str, channel_bot_id: str, channel_user_id: str) -> str
     return f"{channel_id}-{channel_bot_id}-{channel_user_id}"
 
 
+_URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
+_V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_V4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _dashed(digest: str) -> str:
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
+
+
 def name_based_uuid(text: str) -> str:
     """The first half of an old-style session id: a hash of the client shaped as a UUID, version nibble 5.
 
-    The documented example's variant nibble is not the RFC one, so only the version nibble is set.
+    The documented example's variant nibble is not the RFC one: 0-3 rather than 8-b. Built
+    from the SHA-1 of ``uuid5`` directly: the same text, without two ``UUID`` objects per session.
     """
-    digest = uuid.uuid5(uuid.NAMESPACE_URL, text).hex
-    digest = digest[:16] + format(int(digest[16], 16) & 0x7, "x") + digest[17:]
-    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
+    digest = hashlib.sha1(_URL_NAMESPACE + text.encode(), usedforsecurity=False).hexdigest()
+    return _dashed(f"{digest[:12]}5{digest[13:16]}{int(digest[16], 16) & 0x3:x}{digest[17:32]}")
 
 
 def session_id(rng: Random, client: str, style: str = "uuid5") -> str:
     """``<uuid5>.<uuid4>`` (style ``uuid5``) or ``<clientId>.<uuid4>`` (style ``client``)."""
-    tail = uuid.UUID(int=rng.getrandbits(128), version=4)
+    tail = _dashed(f"{(rng.getrandbits(128) & _V4_CLEAR) | _V4_SET:032x}")
     head = client if style == "client" else name_based_uuid(client)
     return f"{head}.{tail}"
 
@@ -158,11 +156,13 @@ class JaicpProvider(BaseProvider):
     def jaicp_state(self, domain: str | None = None) -> str:
         rng = self.generator.random
         scenario = load_scenario(domain or rng.choice(DOMAINS), self._locale())
-        return rng.choice(scenario.intents).state
+        return rng.choice(rng.choice(scenario.goals).steps).state
 
     def jaicp_question(self, domain: str | None = None) -> str:
-        """A client phrase from the scenario data (the male form where the text is gendered)."""
+        """A client phrase that opens one of the scenario's goals (the male form where the text is gendered)."""
         rng = self.generator.random
         scenario = load_scenario(domain or rng.choice(DOMAINS), self._locale())
-        template = rng.choice(rng.choice(scenario.intents).questions)
-        return Filler(rng, scenario).fill(template, female=False)
+        goal = rng.choice(scenario.goals)
+        template = rng.choice(goal.steps[rng.choice(goal.entries)].say)
+        facts = Facts(scenario, rng, rng.getrandbits(64), female=False, agent_female=False, utc_offset=0)
+        return facts.fill(template, female=False)

@@ -25,6 +25,7 @@ from generators.strategies import NASTY_SNIPPETS
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "fixtures"
 DAY = date(2026, 3, 3)  # a Tuesday
 QUIET_DAY = date(2026, 3, 8)  # a Sunday
+DAY_MONTH_DAY = date(2026, 1, 5)  # a Monday: 05.01, which a reader that swaps day and month reads as 1 May
 
 EN_ACCOUNT = AccountSpec(1234567, projects=(
     ProjectSpec("Demobot", domain="banking", channels=("telegram", "chatwidget", "resterisk")),
@@ -44,6 +45,7 @@ class Sample:
     shows: str
     rows: Callable[[], Iterable[Row]]
     dialect: Dialect = Dialect()
+    day: date = DAY
 
 
 def _day(account: AccountSpec, day: date = DAY, version: int = 1, channel_labels: str = "display") -> list[Row]:
@@ -98,8 +100,11 @@ SAMPLES: tuple[Sample, ...] = (
            "widget, WhatsApp and the phone line", lambda: _day(EN_ACCOUNT)),
     Sample("normal_day_ru_RU.csv", "a normal weekday in Russian: a telecom and a retail bot on Telegram, VK, the web "
            "widget, WhatsApp and the phone line", lambda: _day(RU_ACCOUNT)),
+    Sample("day_and_month_differ_ru_RU.csv", "a weekday whose day and month differ (05.01.2026): a reader that "
+           "swaps them reads 1 May, and the dates the bot quotes are January's",
+           lambda: _day(RU_ACCOUNT, DAY_MONTH_DAY), day=DAY_MONTH_DAY),
     Sample("quiet_day.csv", "a day without dialogs (an account with no traffic on a Sunday): the header row only",
-           lambda: _day(QUIET_ACCOUNT, QUIET_DAY)),
+           lambda: _day(QUIET_ACCOUNT, QUIET_DAY), day=QUIET_DAY),
     Sample("multi_day_sessions.csv", "chat sessions that began on earlier days: session_start_time before the "
            "file's day, session_questions_count above their rows in the file", _multi_day),
     Sample("transfers_and_no_operators.csv", "sessions handed to a live agent (msg_switched, then msg_operator "

@@ -1,111 +1,235 @@
-"""Filling scenario templates: placeholder values drawn from the locale pools with the caller's RNG."""
+"""A session's facts for the scenario templates, and how those facts are written.
+
+``Facts`` is the mapping ``str.format_map`` fills a template from. Everything a session quotes is drawn once
+and kept: the client's own values (name, city, address, card, email, phone) from seeds of the client, so a
+returning client quotes the same card; the session's values (order, amounts, ``[values]``) from the session's
+RNG; dates and ``{slot}`` once per burst, relative to the burst's local day; ``{now}`` from the phrase's own
+local time. Keys with a case (``city#loct``) or a noun (``count@заказ``) are declined by ``generators.russian``.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
-import re
-import string
 from collections.abc import Callable
 from datetime import date, timedelta
 from random import Random
 
+from generators.model import stable_int
 from generators.pools import LocalePools, load_pools
-from generators.scenarios import Scenario, Template
+from generators.scenarios import CASE_MARK, Amount, DaySpan, Scenario, Template
 
-_UPPER = string.ascii_uppercase
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+ ?")
-
-
-def spoken(text: str) -> str:
-    """A reply as a voice bot says it: without emoji and arrows, which a phone line cannot carry."""
-    return _EMOJI.sub("", text).strip() if not text.isascii() else text
+DAY_SECONDS = 86400
+CLIENT_KEYS = frozenset({"city", "street_address", "card_last4", "account_last4", "phone_number", "email"})
+"""Values that belong to the client rather than to one session: drawn from the client's seed."""
 
 
-def format_amount(value: float, pools: LocalePools) -> str:
-    """``1234.5`` -> ``$1,234.50`` or ``1 234,50 ₽``; whole amounts drop the decimals."""
-    whole = float(round(value, 2)).is_integer()
+def format_amount(value: float, pools: LocalePools, cents: bool = True) -> str:
+    """``1234.5`` -> ``$1,234.50`` or ``1 234,50 ₽``; whole amounts (or ``cents=False``) drop the decimals."""
+    whole = not cents or float(round(value, 2)).is_integer()
     text = f"{value:,.0f}" if whole else f"{value:,.2f}"
-    text = text.replace(",", "\x00").replace(".", pools.decimal_separator).replace("\x00",
-                                                                                  pools.thousands_separator)
+    text = text.replace(",", "\x00").replace(".", pools.decimal_separator).replace("\x00", pools.thousands_separator)
     return f"{pools.currency_prefix}{text}{pools.currency_suffix}"
 
 
-def _amount(filler: Filler) -> str:
-    """Log-normal around the locale's typical amount: mostly everyday sums, now and then a large one."""
-    rng = filler.rng
-    value = filler.pools.typical_amount * math.exp(rng.gauss(0.0, 1.0))
-    value = round(value, 2) if value < 100 and rng.random() < 0.5 else round(value)
-    return format_amount(value, filler.pools)
+def draw_amount(rng: Random, amount: Amount) -> float:
+    """One of the choices, or log-uniform between min and max (prices cluster low, a few are large)."""
+    if amount.choices:
+        return amount.choices[int(rng.random() * len(amount.choices))]
+    value = math.exp(rng.uniform(math.log(amount.low), math.log(amount.high)))
+    if amount.integer or not amount.cents:
+        return float(min(amount.high, max(amount.low, round(value))))
+    return round(value, 2)
 
 
-def _date(filler: Filler) -> str:
-    # Mostly the days ahead (deliveries, appointments, due dates), now and then the days just past.
-    shift = filler.rng.randint(1, 14) if filler.rng.random() < 0.85 else -filler.rng.randint(1, 5)
-    moment = filler.day + timedelta(days=shift)
-    return filler.pools.date_pattern.format(day=moment.day, month=filler.pools.months[moment.month - 1])
+def format_date(day: date, pools: LocalePools) -> str:
+    return pools.date_pattern.format(day=day.day, month=pools.months[day.month - 1])
 
 
-def _phone(filler: Filler) -> str:
-    from generators.provider import format_phone, phone_digits
-
-    return format_phone(phone_digits(filler.rng, filler.pools), filler.pools)
-
-
-def _first_name(filler: Filler) -> str:
-    return filler.rng.choice(filler.pools.first_names_female if filler.rng.random() < 0.5
-                             else filler.pools.first_names_male)
+def clock(seconds: int) -> str:
+    """``14:32`` for seconds since local midnight (any day)."""
+    seconds %= DAY_SECONDS
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
 
 
-_PLACEHOLDERS: dict[str, Callable[[Filler], str]] = {
-    "first_name": _first_name,
-    "agent_name": _first_name,
-    "company": lambda f: f.rng.choice(f.scenario.companies),
-    "street_address": lambda f: f.rng.choice(f.pools.street_addresses),
-    "city": lambda f: f.rng.choice(f.pools.cities),
-    "amount": _amount,
-    "date": _date,
-    "time": lambda f: f"{f.rng.randint(8, 21):02d}:{f.rng.choice(('00', '15', '30', '45'))}",
-    "order_number": lambda f: str(f.rng.randrange(10_000_000, 100_000_000)),
-    "tracking_number": lambda f: (f"{f.rng.choice(_UPPER)}{f.rng.choice(_UPPER)}"
-                                  f"{f.rng.randrange(100_000_000, 1_000_000_000)}RU"),
-    "card_last4": lambda f: f"{f.rng.randrange(10_000):04d}",
-    "phone_number": _phone,
-    "email": lambda f: f.rng.choice(f.pools.emails),
-    "number": lambda f: str(f.rng.randint(2, 12)),
-    "code": lambda f: f"{f.rng.randrange(1_000_000):06d}",
-}
+def slot_text(local_seconds: int, rng: Random, locale: str) -> str:
+    """A two-hour window starting 1-4 hours after the phrase, or tomorrow morning when the day is over."""
+    hour = local_seconds % DAY_SECONDS // 3600 + 1 + int(rng.random() * 4)
+    tomorrow = hour > 19
+    if tomorrow:
+        hour = 9 + int(rng.random() * 4)
+    if locale == "en_US":
+        def twelve(h: int) -> str:
+            return f"{(h - 1) % 12 + 1}"
+        window = f"{twelve(hour)}–{twelve(hour + 2)} {'PM' if hour + 2 >= 12 else 'AM'}"
+        if hour < 12 <= hour + 2:
+            window = f"{twelve(hour)} AM–{twelve(hour + 2)} PM"
+        return f"{window} tomorrow" if tomorrow else window
+    window = f"{hour}:00–{hour + 2}:00"
+    return f"{window} завтра" if tomorrow else window
 
 
-STICKY = frozenset({"order_number", "tracking_number", "card_last4", "phone_number", "email", "street_address",
-                    "city"})
-"""Values that belong to the client, so that a session keeps talking about the same order, card or address."""
+class Facts(dict):
+    """The values of one session, drawn on first use and kept (a ``dict`` for ``str.format_map``)."""
 
-
-class Filler(dict):
-    """A mapping for ``str.format_map`` over one session.
-
-    Set values (the client's name, the agent's, the company) are stored; so is the first draw of a sticky
-    value and of every scenario ``[values]`` key (the product asked about is the product answered about).
-    Amounts, dates, times and counts are drawn afresh on each lookup.
-    """
-
-    def __init__(self, rng: Random, scenario: Scenario, day: date | None = None) -> None:
+    def __init__(self, scenario: Scenario, rng: Random, client_seed: int, *, female: bool, agent_female: bool,
+                 utc_offset: int, session_seed: int = 0) -> None:
         super().__init__()
-        self.rng = rng
         self.scenario = scenario
         self.pools = load_pools(scenario.locale)
-        self.day = day or date(2026, 1, 1)
+        self.rng = rng
+        self.client_seed = client_seed
+        self.session_seed = session_seed
+        self.female = female
+        self.agent_female = agent_female
+        self.utc_offset = utc_offset
+        self.moment = 0
+        """The phrase's time, seconds from the burst day's 00:00 UTC (set before each fill)."""
+        self.local_day = date(2000, 1, 1)
+        """The audience's day of the burst (set by ``new_burst`` before any fill)."""
+        self.burst_keys: list[str] = []
+
+    def new_burst(self, rng: Random, local_day: date) -> None:
+        """Another day of the same session: dates and slots are drawn again relative to that day."""
+        self.rng = rng
+        self.local_day = local_day
+        for key in self.burst_keys:
+            self.pop(key, None)
+        self.burst_keys.clear()
+
+    def client_rng(self, key: str) -> Random:
+        """The RNG of one of the client's own values: the same in every session of theirs, whatever is
+        quoted first."""
+        return Random(self.client_seed ^ _SALTS[key])
+
+    def session_rng(self, key: str) -> Random:
+        """The RNG of one of the session's values: the same on every day the session goes on, whichever burst
+        quotes it first."""
+        return Random(self.session_seed ^ _salt(key))
+
+    def local_seconds(self) -> int:
+        return self.moment + self.utc_offset * 3600
 
     def __missing__(self, key: str) -> str:
-        values = self.scenario.values.get(key)
-        if values is not None:
-            value = self[key] = self.rng.choice(values)
+        if CASE_MARK in key:
+            name, _, case = key.partition(CASE_MARK)
+            value = self[key] = _inflect(self[name], case, _GENDER.get(name, lambda facts: None)(self))
+            self._follows(name, key)
             return value
-        value = _PLACEHOLDERS[key](self)
-        if key in STICKY:
-            self[key] = value
+        if "@" in key:
+            name, _, noun = key.partition("@")
+            value = self[key] = _agree(int(self[name]), noun)
+            self._follows(name, key)
+            return value
+        if key == "now":
+            return clock(self.local_seconds())
+        draw = _DRAWS.get(key)
+        if draw is not None:
+            value = self[key] = draw(self)
+            return value
+        scenario = self.scenario
+        if key in scenario.values:
+            choices = scenario.values[key]
+            value = self[key] = choices[int(self.session_rng(key).random() * len(choices))]
+            return value
+        if key in scenario.amounts:
+            amount = scenario.amounts[key]
+            number = draw_amount(self.session_rng(key), amount)
+            value = self[key] = str(int(number)) if amount.integer else format_amount(number, self.pools,
+                                                                                       amount.cents)
+            return value
+        value = self[key] = format_date(self._date(scenario.dates[key]), self.pools)
         return value
+
+    def _follows(self, name: str, key: str) -> None:
+        """A declined or agreed form of a date or slot is drawn again with it on the next day."""
+        if name in self.burst_keys:
+            self.burst_keys.append(key)
+
+    def _date(self, span: DaySpan) -> date:
+        key = f"\x00{span.name}"
+        if key not in self:
+            anchor = self._date(self.scenario.dates[span.after]) if span.after else self.local_day
+            self[key] = anchor + timedelta(days=span.low + int(self.rng.random() * (span.high - span.low + 1)))
+            self.burst_keys.append(key)
+        self.burst_keys.append(span.name)
+        return self[key]
 
     def fill(self, template: Template, female: bool) -> str:
         text = template.female if female else template.male
         return text.format_map(self) if template.fields else text
+
+
+_GENDER: dict[str, Callable[[Facts], str | None]] = {
+    "first_name": lambda facts: "femn" if facts.female else "masc",
+    "agent_name": lambda facts: "femn" if facts.agent_female else "masc",
+}
+"""Names whose declension follows a person's gender (a female «Никита» is rare, a female «Шевчук» is not)."""
+
+
+def _slot(facts: Facts) -> str:
+    facts.burst_keys.append("slot")
+    return slot_text(facts.local_seconds(), facts.rng, facts.scenario.locale)
+
+
+def _client_value(draw: Callable[[Facts, Random], str]) -> Callable[[Facts], str]:
+    return lambda facts: draw(facts, facts.client_rng(draw.__name__))
+
+
+def _city(facts: Facts, rng: Random) -> str:
+    return facts.pools.city(rng)
+
+
+def _street_address(facts: Facts, rng: Random) -> str:
+    return facts.pools.street_address(rng)
+
+
+def _card_last4(facts: Facts, rng: Random) -> str:
+    return f"{rng.randrange(10_000):04d}"
+
+
+def _account_last4(facts: Facts, rng: Random) -> str:
+    return f"{rng.randrange(10_000):04d}"
+
+
+def _phone_number(facts: Facts, rng: Random) -> str:
+    return facts.pools.format_phone(facts.pools.phone_digits(rng))
+
+
+def _email(facts: Facts, rng: Random) -> str:
+    """An address made from the client's own name (their only one: every session of theirs quotes it)."""
+    return facts.pools.email(rng, facts["first_name"], facts.get("last_name", ""))
+
+
+_SALTS = {name: stable_int("client value", name) for name in ("_city", "_street_address", "_card_last4",
+                                                              "_account_last4", "_phone_number", "_email")}
+
+_DRAWS: dict[str, Callable[[Facts], str]] = {
+    **{draw.__name__.lstrip("_"): _client_value(draw)
+       for draw in (_city, _street_address, _card_last4, _account_last4, _phone_number, _email)},
+    "first_name": lambda f: f.pools.first_name(f.rng, f.female),
+    "agent_name": lambda f: f.pools.first_name(f.rng, f.agent_female),
+    "company": lambda f: f.scenario.companies[int(f.rng.random() * len(f.scenario.companies))],
+    "order_number": lambda f: str(f.session_rng("order_number").randrange(10_000_000, 100_000_000)),
+    "tracking_number": lambda f: f.pools.tracking_number(f.session_rng("tracking_number")),
+    "code": lambda f: f"{f.session_rng('code').randrange(1_000_000):06d}",
+    "count": lambda f: str(f.session_rng("count").randint(2, 9)),
+    "slot": _slot,
+}
+
+
+@functools.cache
+def _salt(key: str) -> int:
+    return stable_int("session value", key)
+
+
+def _inflect(text: str, case: str, gender: str | None) -> str:
+    from generators.russian import inflect
+
+    return inflect(text, case, gender)
+
+
+def _agree(number: int, noun: str) -> str:
+    from generators.russian import agree
+
+    return agree(number, noun)

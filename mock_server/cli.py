@@ -11,9 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from generators.cli import GENERATE, VALIDATE, CliError, Command, Parser
+from generators.stats import STATS
 from mock_server.serve import SERVE
 
-COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE)
+COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE, STATS)
 
 
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:

@@ -1,7 +1,7 @@
-"""``python -m generators.pools``: rebuild the Faker snapshots."""
+"""``python -m generators.pools``: rebuild the committed pools (``--help`` for the options)."""
 
 import sys
 
-from generators.pools import main
+from generators.pools.build import main
 
 sys.exit(main())

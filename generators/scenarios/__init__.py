@@ -1,30 +1,62 @@
-"""Bot-domain scenario content (intents, paraphrases, replies, states) per locale, loaded from TOML.
+"""Bot-domain scenario content (goals as graphs of steps, chat and phone texts) per locale, loaded from TOML.
 
-The files are data; this module checks them against FORMAT.md once at load and compiles every text into a
-:class:`Template` so that generating a row does no parsing.
+The files are data; this module checks them against FORMAT.md once at load (naming the file and the key of
+anything wrong) and compiles every text into a :class:`Template`, so that generating a row does no parsing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeGuard
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 LOCALES: tuple[str, ...] = ("en_US", "ru_RU")
 DOMAINS: tuple[str, ...] = ("banking", "delivery", "telecom", "retail")
 
 COMMON_PLACEHOLDERS: frozenset[str] = frozenset({
-    "first_name", "agent_name", "company", "street_address", "city", "amount", "date", "time",
-    "order_number", "tracking_number", "card_last4", "phone_number", "email", "number", "code",
+    "first_name", "agent_name", "company", "street_address", "city", "order_number", "tracking_number",
+    "card_last4", "phone_number", "email", "code", "account_last4", "now", "slot", "count",
 })
+INTEGER_PLACEHOLDERS: frozenset[str] = frozenset({"count"})
+"""Common placeholders that hold a plain integer (usable with ``{name@noun}``)."""
+CASES: tuple[str, ...] = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+CASE_LOCALES: frozenset[str] = frozenset({"ru_RU"})
+PHASES: tuple[str, ...] = ("greet", "identify", "act", "close")
+ENDINGS: tuple[str, ...] = ("done", "failed")
+
+CASE_MARK = "#"
+"""A compiled ``{city:loct}`` reads ``{city#loct}``: ``str.format_map`` then asks the filler for that key."""
 
 _GENDERED = re.compile(r"\[([^\[\]|]*)\|([^\[\]|]*)\]")
 _STATE = re.compile(r"^(/[A-Za-z0-9_]+)+$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
+_CHAT_ONLY = {
+    "en_US": re.compile(
+        r"\b(typ(e|ed|es|ing)|tap(s|ped|ping)?|click\w*|buttons?|below|links?|chat\w*)\b"
+        r"|https?://|www\.|[•№→←↓↑▶►]|^\s*[-*] ", re.IGNORECASE),
+    "ru_RU": re.compile(
+        r"напиш\w*|нажм\w*|нажат\w*|кнопк\w*|ссылк\w*|чат\w*|выберите ниже"
+        r"|\b(typ(e|ed|es|ing)|tap|click\w*|buttons?|links?|chat\w*)\b|https?://|www\.|[•№→←↓↑▶►]|^\s*[-*] ",
+        re.IGNORECASE),
+}
+_YES_WORDS = {
+    "en_US": frozenset({"yes", "yeah", "yep", "yup", "ya", "sure", "ok", "okay", "confirm", "correct",
+                        "absolutely", "definitely", "affirmative", "uh-huh"}),
+    "ru_RU": frozenset({"да", "ага", "угу", "конечно", "подтверждаю", "верно", "ок", "окей",
+                        "согласен", "согласна"}),
+}
+_NO_WORDS = {
+    "en_US": frozenset({"no", "nope", "nah"}),
+    "ru_RU": frozenset({"нет", "неа", "не надо"}),
+}
+_WORD = re.compile(r"[^\W\d_][\w'-]*|\d+|\{[^}]*\}")
 
 
 class ScenarioError(ValueError):
@@ -38,46 +70,149 @@ class Template:
     male: str
     female: str
     fields: tuple[str, ...]
-    """Placeholder names, in order of appearance; empty when the text is final as it stands."""
+    """Keys the filler is asked for, in order (``city#loct``, ``count@заказ``); empty when the text is final."""
+
+
+Texts = tuple[Template, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Intent:
+class Step:
+    """What the client says at one point of a goal, and the bot's answer to exactly that."""
+
     name: str
+    entry: bool
     state: str
+    say: Texts
+    voice: Texts
+    buttons: Texts
+    reply: Texts
+    reply_voice: Texts
+    offers_buttons: bool
+    next: tuple[int, ...]
+    """Indices into the goal's steps that may follow, likeliest first."""
+    ends: str
+    """``done``, ``failed``, or "" when the step leads on (the goal ends here only if the client stops)."""
+    asks: bool
+    """The chat replies ask something (a ``?``): the client answers with a ``next`` step or gives up."""
+    answers: bool = False
+    """A step that asks leads here: its phrases answer that question ("yes", a number), never misheard."""
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    name: str
+    weight: float
     tag: str
     comment: str
-    questions: tuple[Template, ...]
-    buttons: tuple[Template, ...]
-    voice: tuple[Template, ...]
-    answers: tuple[Template, ...]
-    next: tuple[int, ...]
-    """Indices into Scenario.intents of intents that naturally follow this one."""
+    label: str
+    steps: tuple[Step, ...]
+    entries: tuple[int, ...]
+    """Indices of the steps a client may open the goal with."""
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A money value (or a plain integer) drawn once per session."""
+
+    name: str
+    low: float
+    high: float
+    choices: tuple[float, ...]
+    """When given, the value is one of these; otherwise log-uniform between low and high."""
+    cents: bool
+    integer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DaySpan:
+    """A day relative to the phrase's day (``after`` empty) or to another date of the same session."""
+
+    name: str
+    low: int
+    high: int
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    state: str
+    reply: Texts
+    reply_voice: Texts
 
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """A group of client phrases that lead to one state and one set of replies."""
+    """Client phrases that lead to one state and one set of replies (goodbye)."""
 
     state: str
-    questions: tuple[Template, ...]
-    voice: tuple[Template, ...]
-    answers: tuple[Template, ...]
+    say: Texts
+    voice: Texts
+    reply: Texts
+    reply_voice: Texts
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    state: str
+    say: Texts
+    voice: Texts
+    reply: Texts
+    reply_voice: Texts
+    clarify: Texts
+    clarify_voice: Texts
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorTurn:
+    phase: str
+    goal: str
+    client: Texts
+    agent: Texts
 
 
 @dataclass(frozen=True, slots=True)
 class Operator:
-    questions: tuple[Template, ...]
-    voice: tuple[Template, ...]
+    say: Texts
+    voice: Texts
     switch_state: str
-    switch_answers: tuple[Template, ...]
+    switch_reply: Texts
+    switch_reply_voice: Texts
     no_operators_state: str
-    no_operators_answers: tuple[Template, ...]
-    agent_greetings: tuple[Template, ...]
-    agent_replies: tuple[Template, ...]
-    client_to_agent: tuple[Template, ...]
+    no_operators_reply: Texts
+    no_operators_reply_voice: Texts
+    waiting: Texts
     finished_state: str
-    finished_answers: tuple[Template, ...]
+    finished_reply: Texts
+    turns: tuple[OperatorTurn, ...]
+
+    def phase_turns(self, phase: str, goal: str) -> tuple[OperatorTurn, ...]:
+        """The turns of a phase that fit a session with this goal (goal-specific ones first when any)."""
+        return _phase_turns(self.turns, phase, goal)
+
+
+@functools.cache
+def _phase_turns(turns: tuple[OperatorTurn, ...], phase: str, goal: str) -> tuple[OperatorTurn, ...]:
+    specific = tuple(turn for turn in turns if turn.phase == phase and turn.goal == goal)
+    return specific or tuple(turn for turn in turns if turn.phase == phase and not turn.goal)
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    done: tuple[str, ...]
+    failed: tuple[str, ...]
+    gave_up: tuple[str, ...]
+    transferred: tuple[str, ...]
+    no_operators: tuple[str, ...]
+    satisfied: tuple[str, ...]
+    unsatisfied: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Comments:
+    general: tuple[str, ...]
+    fallback: tuple[str, ...]
+    asr: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,28 +220,61 @@ class Scenario:
     domain: str
     locale: str
     companies: tuple[str, ...]
+    mean_turns: float
+    second_goal_share: float
     values: dict[str, tuple[str, ...]]
-    start: Exchange
-    intents: tuple[Intent, ...]
-    fallback: Exchange
+    amounts: dict[str, Amount]
+    dates: dict[str, DaySpan]
+    """In dependency order: a date declared ``after`` another comes after it."""
+    start: Opening
+    goals: tuple[Goal, ...]
+    fallback: Fallback
     operator: Operator
     goodbye: Exchange
-    session_labels: tuple[str, ...]
-    comments: tuple[str, ...]
+    labels: Labels
+    comments: Comments
+
+    def goal(self, name: str) -> Goal:
+        return next(goal for goal in self.goals if goal.name == name)
+
+
+# -- reading --------------------------------------------------------------------------------------------------
+
+
+_TOP_KEYS = frozenset({"domain", "locale", "company", "session", "values", "amounts", "dates", "start", "goals",
+                       "fallback", "operator", "goodbye", "labels", "comments"})
+_STEP_KEYS = frozenset({"name", "entry", "state", "say", "voice", "buttons", "reply", "reply_voice",
+                        "offers_buttons", "next", "ends"})
+_GOAL_KEYS = frozenset({"name", "weight", "tag", "comment", "label", "steps"})
+_OPERATOR_KEYS = frozenset({"say", "voice", "switch_state", "switch_reply", "switch_reply_voice",
+                            "no_operators_state", "no_operators_reply", "no_operators_reply_voice", "waiting",
+                            "finished_state", "finished_reply", "turns"})
+_LABEL_KEYS = ("done", "failed", "gave_up", "transferred", "no_operators", "satisfied", "unsatisfied")
+_LABEL_MINIMUM = {"done": 2, "failed": 1, "gave_up": 1, "transferred": 1, "no_operators": 1}
+_COMMENT_MINIMUM = {"general": 3, "fallback": 2, "asr": 2}
 
 
 class _Reader:
     """Walks one parsed TOML document, collecting checked values and naming the key on any error."""
 
-    def __init__(self, path: Path, placeholders: frozenset[str]) -> None:
+    def __init__(self, path: Path, locale: str) -> None:
         self.path = path
-        self.placeholders = placeholders
+        self.locale = locale
+        self.placeholders: frozenset[str] = COMMON_PLACEHOLDERS
+        self.integers: frozenset[str] = INTEGER_PLACEHOLDERS
 
     def fail(self, key: str, reason: str) -> ScenarioError:
         return ScenarioError(f"{self.path}: {key}: {reason}")
 
-    def table(self, data: dict, key: str) -> dict:
+    def only(self, data: dict, key: str, allowed: frozenset[str] | tuple[str, ...]) -> None:
+        unknown = sorted(set(data) - set(allowed))
+        if unknown:
+            raise self.fail(key, f"unknown key(s) {', '.join(unknown)}; accepted: {', '.join(sorted(allowed))}")
+
+    def table(self, data: dict, key: str, *, required: bool = True) -> dict:
         value = data.get(key.rsplit(".", 1)[-1])
+        if value is None and not required:
+            return {}
         if not isinstance(value, dict):
             raise self.fail(key, "a table is required")
         return value
@@ -119,6 +287,18 @@ class _Reader:
             raise self.fail(key, f"{value!r} does not match {pattern.pattern}")
         return value
 
+    def flag(self, data: dict, key: str) -> bool:
+        value = data.get(key.rsplit(".", 1)[-1], False)
+        if not isinstance(value, bool):
+            raise self.fail(key, "true or false is required")
+        return value
+
+    def number(self, data: dict, key: str, low: float, high: float, *, default: float | None = None) -> float:
+        value = data.get(key.rsplit(".", 1)[-1], default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise self.fail(key, f"a number from {low} to {high} is required, found {value!r}")
+        return float(value)
+
     def strings(self, data: dict, key: str, minimum: int, *, required: bool = True) -> tuple[str, ...]:
         value = data.get(key.rsplit(".", 1)[-1])
         if value is None and not required:
@@ -127,112 +307,404 @@ class _Reader:
             raise self.fail(key, "a list of non-empty strings is required")
         if len(value) < minimum:
             raise self.fail(key, f"at least {minimum} entries are required, found {len(value)}")
-        if len(set(value)) != len(value):
-            raise self.fail(key, "entries repeat")
+        repeated = sorted({item for item in value if value.count(item) > 1})
+        if repeated:
+            raise self.fail(key, f"entries repeat: {repeated[0]!r}")
         return tuple(value)
 
-    def templates(self, data: dict, key: str, minimum: int, *, required: bool = True) -> tuple[Template, ...]:
-        return tuple(self.compile(key, text) for text in self.strings(data, key, minimum, required=required))
+    def templates(self, data: dict, key: str, minimum: int, *, required: bool = True,
+                  phone: bool = False) -> Texts:
+        texts = self.strings(data, key, minimum, required=required)
+        if phone:
+            for text in texts:
+                self.check_phone(key, text)
+        return tuple(self.compile(key, text) for text in texts)
+
+    def check_phone(self, key: str, text: str) -> None:
+        if _EMOJI.search(text):
+            raise self.fail(key, f"emoji in a phone text: {text!r}")
+        found = _CHAT_ONLY[self.locale].search(text)
+        if found:
+            raise self.fail(key, f"chat-only wording {found.group(0).strip()!r} in a phone text: {text!r}")
 
     def compile(self, key: str, text: str) -> Template:
         male = _GENDERED.sub(lambda match: match.group(1), text)
         female = _GENDERED.sub(lambda match: match.group(2), text)
         if any(char in male for char in "[]|"):
             raise self.fail(key, f"stray '[', ']' or '|' in {text!r}: gendered forms are written [male|female]")
-        fields: list[str] = []
         try:
             parsed = list(string.Formatter().parse(male))
         except ValueError as error:
             raise self.fail(key, f"bad placeholder syntax in {text!r}: {error}") from None
-        for _literal, field, spec, conversion in parsed:
-            if field is None:
-                continue
-            if field not in self.placeholders or spec or conversion:
-                raise self.fail(key, f"unknown placeholder {{{field}}} in {text!r}")
-            fields.append(field)
-        return Template(male, female, tuple(fields))
+        fields = [self.field(key, text, field, spec, conversion)
+                  for _literal, field, spec, conversion in parsed if field is not None]
+        if not fields:
+            return Template(male, female, ())
+        compiled_male, compiled_female = (_compile_text(form) for form in (male, female))
+        return Template(compiled_male, compiled_female, tuple(fields))
 
-    def exchange(self, data: dict, key: str, *, questions: int, voice: int, answers: int) -> Exchange:
-        table = self.table(data, key)
-        return Exchange(
-            state=self.text(table, f"{key}.state", pattern=_STATE),
-            questions=self.templates(table, f"{key}.questions", questions, required=questions > 0),
-            voice=self.templates(table, f"{key}.voice", voice, required=voice > 0),
-            answers=self.templates(table, f"{key}.answers", answers),
-        )
+    def field(self, key: str, text: str, field: str, spec: str | None, conversion: str | None) -> str:
+        """The filler key of one ``{...}``, after checking the placeholder, its case or its noun."""
+        name, at, noun = field.partition("@")
+        if conversion or name not in self.placeholders:
+            raise self.fail(key, f"unknown placeholder {{{name}}} in {text!r}")
+        if spec and at:
+            raise self.fail(key, f"{{{field}:{spec}}} mixes a case and a noun in {text!r}")
+        if spec:
+            if self.locale not in CASE_LOCALES:
+                raise self.fail(key, f"{{{name}:{spec}}}: cases are written in {', '.join(CASE_LOCALES)} only")
+            if spec not in CASES:
+                raise self.fail(key, f"unknown case {spec!r} in {text!r}; accepted: {', '.join(CASES)}")
+            return f"{name}{CASE_MARK}{spec}"
+        if at:
+            if self.locale not in CASE_LOCALES:
+                raise self.fail(key, f"{{{field}}}: agreement is written in {', '.join(CASE_LOCALES)} only")
+            if name not in self.integers:
+                raise self.fail(key, f"{{{field}}}: only integer placeholders agree with a noun "
+                                     f"({', '.join(sorted(self.integers))})")
+            if not noun.strip() or not noun.replace("-", "").isalpha():
+                raise self.fail(key, f"{{{field}}}: the noun must be one word in the nominative singular")
+        return field
+
+
+def _compile_text(text: str) -> str:
+    """``{city:loct}`` -> ``{city#loct}``, so that ``format_map`` passes the case to the filler's key."""
+    return re.sub(r"\{([^{}:]+):([a-z]+)\}", lambda m: "{" + m.group(1) + CASE_MARK + m.group(2) + "}", text)
+
+
+def _words(text: str) -> list[str]:
+    return [word.lower() for word in _WORD.findall(_GENDERED.sub(lambda match: match.group(1), text))]
+
+
+def is_bare_answer(text: str, locale: str) -> bool:
+    """A phrase that only makes sense after a question: "yes", "nope", a number, a bare value."""
+    words = _words(text)
+    if not words:
+        return False
+    if all(word.isdigit() or word.startswith("{") for word in words):
+        return True
+    if words[0] in _YES_WORDS[locale] and len(words) <= 3:
+        return True
+    return " ".join(words) in _NO_WORDS[locale] or (len(words) <= 2 and words[0] in _NO_WORDS[locale])
+
+
+# -- sections ---------------------------------------------------------------------------------------------------
+
+
+def _values(reader: _Reader, data: dict) -> dict[str, tuple[str, ...]]:
+    table = reader.table(data, "values", required=False)
+    for name in table:
+        if not _NAME.match(name):
+            raise reader.fail(f"values.{name}", "value names are snake_case")
+    return {name: reader.strings(table, f"values.{name}", 3) for name in table}
+
+
+def _amounts(reader: _Reader, data: dict) -> dict[str, Amount]:
+    amounts = {}
+    for name, spec in reader.table(data, "amounts", required=False).items():
+        key = f"amounts.{name}"
+        if not _NAME.match(name):
+            raise reader.fail(key, "amount names are snake_case")
+        if not isinstance(spec, dict):
+            raise reader.fail(key, "an inline table { min, max } or { choices } is required")
+        reader.only(spec, key, ("min", "max", "choices", "cents", "integer"))
+        integer = reader.flag(spec, f"{key}.integer")
+        cents = bool(spec.get("cents", not integer))
+        if not isinstance(spec.get("cents", cents), bool):
+            raise reader.fail(f"{key}.cents", "true or false is required")
+        if integer and spec.get("cents"):
+            raise reader.fail(key, "an integer amount has no cents")
+        if "choices" in spec:
+            if "min" in spec or "max" in spec:
+                raise reader.fail(key, "give either choices or min and max, not both")
+            choices = spec["choices"]
+            if (not isinstance(choices, list) or len(choices) < 2
+                    or not all(isinstance(c, int | float) and not isinstance(c, bool) and c > 0 for c in choices)):
+                raise reader.fail(f"{key}.choices", "a list of >= 2 positive numbers is required")
+            if integer and not all(float(c).is_integer() for c in choices):
+                raise reader.fail(f"{key}.choices", "an integer amount has whole choices")
+            amounts[name] = Amount(name, min(choices), max(choices), tuple(float(c) for c in choices), cents,
+                                   integer)
+            continue
+        low = reader.number(spec, f"{key}.min", 0.01, 1e12)
+        high = reader.number(spec, f"{key}.max", low, 1e12)
+        if integer and not (low.is_integer() and high.is_integer()):
+            raise reader.fail(key, "an integer amount has whole min and max")
+        amounts[name] = Amount(name, low, high, (), cents, integer)
+    return amounts
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _dates(reader: _Reader, data: dict) -> dict[str, DaySpan]:
+    table = reader.table(data, "dates", required=False)
+    spans: dict[str, DaySpan] = {}
+    for name, spec in table.items():
+        key = f"dates.{name}"
+        if not _NAME.match(name):
+            raise reader.fail(key, "date names are snake_case")
+        if not isinstance(spec, dict):
+            raise reader.fail(key, "an inline table { min, max } or { after, min, max } is required")
+        reader.only(spec, key, ("min", "max", "after"))
+        low, high = spec.get("min"), spec.get("max")
+        if not _whole(low) or not _whole(high) or low > high:
+            raise reader.fail(key, "whole days min <= max are required")
+        after = spec.get("after", "")
+        if after:
+            if after not in table or after == name:
+                raise reader.fail(f"{key}.after", f"no other date named {after!r}")
+            if low < 1:
+                raise reader.fail(key, "a date after another is at least 1 day later (min >= 1)")
+        elif low < 0 < high:
+            raise reader.fail(key, "a date is either ahead (min >= 0) or past (max <= 0), not both")
+        spans[name] = DaySpan(name, low, high, after)
+    ordered: dict[str, DaySpan] = {}
+    while len(ordered) < len(spans):
+        ready = [span for name, span in spans.items()
+                 if name not in ordered and (not span.after or span.after in ordered)]
+        if not ready:
+            raise reader.fail("dates", "dates declared after each other in a cycle")
+        ordered.update((span.name, span) for span in ready)
+    return ordered
+
+
+def _step(reader: _Reader, data: Any, key: str, answers_question: bool) -> dict:
+    if not isinstance(data, dict):
+        raise reader.fail(key, "a [[goals.steps]] table is required")
+    reader.only(data, key, _STEP_KEYS)
+    entry = reader.flag(data, f"{key}.entry")
+    ends = data.get("ends", "")
+    if ends not in ("", *ENDINGS):
+        raise reader.fail(f"{key}.ends", f"{ends!r} is not one of: {', '.join(ENDINGS)} (or empty)")
+    return {
+        "entry": entry,
+        "state": reader.text(data, f"{key}.state", pattern=_STATE),
+        "say": reader.templates(data, f"{key}.say", 2 if answers_question and not entry else 4),
+        "voice": reader.templates(data, f"{key}.voice", 2, phone=True),
+        "buttons": reader.templates(data, f"{key}.buttons", 1, required=False),
+        "reply": reader.templates(data, f"{key}.reply", 2),
+        "reply_voice": reader.templates(data, f"{key}.reply_voice", 2, phone=True),
+        "offers_buttons": reader.flag(data, f"{key}.offers_buttons"),
+        "next": reader.strings(data, f"{key}.next", 1, required=False),
+        "ends": ends,
+    }
+
+
+def _goal(reader: _Reader, data: Any, number: int) -> Goal:
+    if not isinstance(data, dict):
+        raise reader.fail(f"goals[{number}]", "a [[goals]] table is required")
+    name = reader.text(data, f"goals[{number}].name", pattern=_NAME)
+    key = f"goals.{name}"
+    reader.only(data, key, _GOAL_KEYS)
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise reader.fail(f"{key}.steps", "at least 1 [[goals.steps]] is required")
+    names = [reader.text(step, f"{key}.steps[{i}].name", pattern=_NAME) if isinstance(step, dict) else ""
+             for i, step in enumerate(raw_steps)]
+    if len(set(names)) != len(names):
+        raise reader.fail(f"{key}.steps", "step names repeat")
+    for step_name, step in zip(names, raw_steps, strict=True):
+        targets = reader.strings(step, f"{key}.steps.{step_name}.next", 1, required=False)
+        unknown = [target for target in targets if target not in names]
+        if unknown:
+            raise reader.fail(f"{key}.steps.{step_name}.next", f"no steps named {', '.join(unknown)} in goal {name!r}")
+    followed = {target for step in raw_steps for target in step.get("next", ())}
+    lost = [step_name for step_name, step in zip(names, raw_steps, strict=True)
+            if step.get("entry") is not True and step_name not in followed]
+    if lost:
+        raise reader.fail(f"{key}.steps.{lost[0]}", "never reached: not entry = true and in no step's `next`")
+    parts = [_step(reader, step, f"{key}.steps.{step_name}", step_name in followed)
+             for step_name, step in zip(names, raw_steps, strict=True)]
+    index_of = {step_name: i for i, step_name in enumerate(names)}
+    steps = []
+    for step_name, part in zip(names, parts, strict=True):
+        step_key = f"{key}.steps.{step_name}"
+        follow = tuple(index_of[target] for target in part["next"])
+        _check_step_logic(reader, step_key, step_name, part, [parts[i] for i in follow])
+        asks = any("?" in reply.male for reply in part["reply"])
+        if asks and not follow:
+            raise reader.fail(f"{step_key}.next", "the reply asks a question: list the steps that answer it")
+        steps.append(Step(name=step_name, next=follow, asks=asks, ends=part["ends"] or ("" if follow else "done"),
+                          **{k: v for k, v in part.items() if k not in ("next", "ends")}))
+    for step in steps:
+        if step.buttons and not any(other.offers_buttons and index_of[step.name] in other.next for other in steps):
+            raise reader.fail(f"{key}.steps.{step.name}.buttons",
+                              "buttons are tapped only after a step with offers_buttons = true leads here")
+    answering = {target for step in steps if step.asks for target in step.next}
+    steps = [dataclasses.replace(step, answers=True) if i in answering else step for i, step in enumerate(steps)]
+    entries = tuple(i for i, step in enumerate(steps) if step.entry)
+    if not entries:
+        raise reader.fail(f"{key}.steps", "at least one step needs entry = true")
+    return Goal(
+        name=name,
+        weight=reader.number(data, f"{key}.weight", 0.001, 1e6),
+        tag=reader.text(data, f"{key}.tag"),
+        comment=reader.text(data, f"{key}.comment"),
+        label=reader.text(data, f"{key}.label") if "label" in data else "",
+        steps=tuple(steps),
+        entries=entries,
+    )
+
+
+def _check_step_logic(reader: _Reader, key: str, name: str, part: dict, following: list[dict]) -> None:
+    """Answers only after a question: entry steps say no bare "yes"/number, and a bare yes needs a no beside."""
+    locale = reader.locale
+    if part["entry"]:
+        if name in ("yes", "no", "confirm", "decline"):
+            raise reader.fail(f"{key}.entry", "a step that answers a question is never entry = true")
+        for field in ("say", "voice"):
+            for template in part[field]:
+                if is_bare_answer(template.male, locale):
+                    raise reader.fail(f"{key}.{field}", f"{template.male!r} answers a question: an entry step "
+                                                        "cannot hold it (move it to a step in a `next`)")
+    if part["offers_buttons"] and not any(step["buttons"] for step in following):
+        raise reader.fail(f"{key}.offers_buttons", "no step in `next` has buttons to tap")
+    yes = any(_says_yes(step, locale) for step in following)
+    no = any(_says_no(step, locale) for step in following)
+    if yes and not no:
+        raise reader.fail(f"{key}.next", "a yes-step follows: list a no-step beside it")
+    if yes or no:
+        for field in ("reply", "reply_voice"):
+            silent = [template.male for template in part[field] if "?" not in template.male]
+            if silent:
+                raise reader.fail(f"{key}.{field}", f"{silent[0]!r} asks nothing, yet a yes/no step follows it")
+
+
+def _says_yes(step: dict, locale: str) -> bool:
+    """Most of the step's phrases are a bare yes ("yes please", «да, давайте»): it answers a yes/no question."""
+    bare = [t for t in step["say"] if is_bare_answer(t.male, locale) and _words(t.male)[0] in _YES_WORDS[locale]]
+    return 2 * len(bare) >= len(step["say"])
+
+
+def _says_no(step: dict, locale: str) -> bool:
+    """Most of the step's phrases open with a no ("no thanks", «нет, не надо»)."""
+    starts = {phrase.split()[0] for phrase in _NO_WORDS[locale]}
+    opening = [t for t in step["say"] if _words(t.male)[:1] and _words(t.male)[0] in starts]
+    return 2 * len(opening) >= len(step["say"])
+
+
+def _operator(reader: _Reader, data: dict, goal_names: set[str]) -> Operator:
+    table = reader.table(data, "operator")
+    reader.only(table, "operator", _OPERATOR_KEYS)
+    turns = []
+    raw_turns = table.get("turns")
+    if not isinstance(raw_turns, list):
+        raise reader.fail("operator.turns", "[[operator.turns]] are required")
+    for number, turn in enumerate(raw_turns):
+        key = f"operator.turns[{number}]"
+        if not isinstance(turn, dict):
+            raise reader.fail(key, "a table is required")
+        reader.only(turn, key, ("phase", "goal", "client", "agent"))
+        phase = turn.get("phase")
+        if phase not in PHASES:
+            raise reader.fail(f"{key}.phase", f"{phase!r} is not one of: {', '.join(PHASES)}")
+        goal = turn.get("goal", "")
+        if goal and goal not in goal_names:
+            raise reader.fail(f"{key}.goal", f"no goal named {goal!r}")
+        client_minimum = 0 if phase == "greet" else 2
+        turns.append(OperatorTurn(
+            phase=phase, goal=goal,
+            client=reader.templates(turn, f"{key}.client", client_minimum, required=client_minimum > 0),
+            agent=reader.templates(turn, f"{key}.agent", 2),
+        ))
+    for phase in PHASES:
+        if not any(turn.phase == phase and not turn.goal for turn in turns):
+            raise reader.fail("operator.turns", f"no turn for phase {phase!r} that fits any goal (goal = \"\")")
+    return Operator(
+        say=reader.templates(table, "operator.say", 5),
+        voice=reader.templates(table, "operator.voice", 3, phone=True),
+        switch_state=reader.text(table, "operator.switch_state", pattern=_STATE),
+        switch_reply=reader.templates(table, "operator.switch_reply", 2),
+        switch_reply_voice=reader.templates(table, "operator.switch_reply_voice", 2, phone=True),
+        no_operators_state=reader.text(table, "operator.no_operators_state", pattern=_STATE),
+        no_operators_reply=reader.templates(table, "operator.no_operators_reply", 2),
+        no_operators_reply_voice=reader.templates(table, "operator.no_operators_reply_voice", 2, phone=True),
+        waiting=reader.templates(table, "operator.waiting", 3),
+        finished_state=reader.text(table, "operator.finished_state", pattern=_STATE),
+        finished_reply=reader.templates(table, "operator.finished_reply", 2),
+        turns=tuple(turns),
+    )
+
+
+def _simple_table(reader: _Reader, data: dict, key: str, keys: tuple[str, ...], minimum: dict[str, int]) -> dict:
+    table = reader.table(data, key)
+    reader.only(table, key, keys)
+    return {name: reader.strings(table, f"{key}.{name}", minimum.get(name, 1), required=name in minimum)
+            for name in keys}
 
 
 def _read(path: Path, domain: str, locale: str) -> Scenario:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ScenarioError(f"{path}: {error}") from None
-    values_table = data.get("values", {})
-    if not isinstance(values_table, dict):
-        raise ScenarioError(f"{path}: values: a table is required")
-    reader = _Reader(path, COMMON_PLACEHOLDERS | frozenset(values_table))
+    reader = _Reader(path, locale)
     if data.get("domain") != domain or data.get("locale") != locale:
         raise reader.fail("domain/locale", f"must be {domain!r}/{locale!r} to match the file's place")
-    values = {name: reader.strings(values_table, f"values.{name}", 3) for name in values_table}
-    for name in values:
-        if not _NAME.match(name):
-            raise reader.fail(f"values.{name}", "value names are snake_case")
+    reader.only(data, "(top level)", _TOP_KEYS)
+    values, amounts, dates = _values(reader, data), _amounts(reader, data), _dates(reader, data)
+    declared = [*values, *amounts, *dates]
+    clashes = sorted({name for name in declared if declared.count(name) > 1 or name in COMMON_PLACEHOLDERS})
+    if clashes:
+        raise reader.fail("values/amounts/dates", f"{clashes[0]!r} is declared twice or is a common placeholder")
+    reader.placeholders = COMMON_PLACEHOLDERS | frozenset(declared)
+    reader.integers = INTEGER_PLACEHOLDERS | frozenset(name for name, amount in amounts.items() if amount.integer)
 
-    raw_intents = data.get("intents")
-    if not isinstance(raw_intents, list) or len(raw_intents) < 15:
-        raise reader.fail("intents", "at least 15 [[intents]] are required")
-    names = [item.get("name") if isinstance(item, dict) else None for item in raw_intents]
+    session = reader.table(data, "session")
+    reader.only(session, "session", ("mean_turns", "second_goal_share"))
+    start = reader.table(data, "start")
+    reader.only(start, "start", ("state", "reply", "reply_voice"))
+    raw_goals = data.get("goals")
+    if not isinstance(raw_goals, list) or len(raw_goals) < 10:
+        raise reader.fail("goals", "at least 10 [[goals]] are required")
+    goals = tuple(_goal(reader, goal, number) for number, goal in enumerate(raw_goals))
+    names = [goal.name for goal in goals]
     if len(set(names)) != len(names):
-        raise reader.fail("intents", "intent names repeat")
-    index_of = {name: index for index, name in enumerate(names)}
-    intents = []
-    for number, item in enumerate(raw_intents):
-        key = f"intents[{number}]"
-        name = reader.text(item, f"{key}.name", pattern=_NAME)
-        key = f"intents.{name}"
-        follow = reader.strings(item, f"{key}.next", 1, required=False)
-        unknown = [target for target in follow if target not in index_of]
-        if unknown:
-            raise reader.fail(f"{key}.next", f"no intents named {unknown}")
-        intents.append(Intent(
-            name=name,
-            state=reader.text(item, f"{key}.state", pattern=_STATE),
-            tag=reader.text(item, f"{key}.tag"),
-            comment=reader.text(item, f"{key}.comment"),
-            questions=reader.templates(item, f"{key}.questions", 4),
-            buttons=reader.templates(item, f"{key}.buttons", 1, required=False),
-            voice=reader.templates(item, f"{key}.voice", 2),
-            answers=reader.templates(item, f"{key}.answers", 2),
-            next=tuple(index_of[target] for target in follow),
-        ))
-
-    operator = reader.table(data, "operator")
-    labels = reader.table(data, "labels")
+        raise reader.fail("goals", "goal names repeat")
+    fallback = reader.table(data, "fallback")
+    reader.only(fallback, "fallback", ("state", "say", "voice", "reply", "reply_voice", "clarify", "clarify_voice"))
+    goodbye = reader.table(data, "goodbye")
+    reader.only(goodbye, "goodbye", ("state", "say", "voice", "reply", "reply_voice"))
     return Scenario(
         domain=domain,
         locale=locale,
         companies=reader.strings(data, "company", 2),
+        mean_turns=reader.number(session, "session.mean_turns", 1.0, 30.0),
+        second_goal_share=reader.number(session, "session.second_goal_share", 0.0, 0.5, default=0.1),
         values=values,
-        start=reader.exchange(data, "start", questions=0, voice=0, answers=3),
-        intents=tuple(intents),
-        fallback=reader.exchange(data, "fallback", questions=8, voice=3, answers=3),
-        operator=Operator(
-            questions=reader.templates(operator, "operator.questions", 5),
-            voice=reader.templates(operator, "operator.voice", 3),
-            switch_state=reader.text(operator, "operator.switch_state", pattern=_STATE),
-            switch_answers=reader.templates(operator, "operator.switch_answers", 2),
-            no_operators_state=reader.text(operator, "operator.no_operators_state", pattern=_STATE),
-            no_operators_answers=reader.templates(operator, "operator.no_operators_answers", 2),
-            agent_greetings=reader.templates(operator, "operator.agent_greetings", 3),
-            agent_replies=reader.templates(operator, "operator.agent_replies", 8),
-            client_to_agent=reader.templates(operator, "operator.client_to_agent", 8),
-            finished_state=reader.text(operator, "operator.finished_state", pattern=_STATE),
-            finished_answers=reader.templates(operator, "operator.finished_answers", 2),
+        amounts=amounts,
+        dates=dates,
+        start=Opening(
+            state=reader.text(start, "start.state", pattern=_STATE),
+            reply=reader.templates(start, "start.reply", 3),
+            reply_voice=reader.templates(start, "start.reply_voice", 3, phone=True),
         ),
-        goodbye=reader.exchange(data, "goodbye", questions=4, voice=2, answers=2),
-        session_labels=reader.strings(labels, "labels.session", 4),
-        comments=reader.strings(labels, "labels.comments", 4),
+        goals=goals,
+        fallback=Fallback(
+            state=reader.text(fallback, "fallback.state", pattern=_STATE),
+            say=reader.templates(fallback, "fallback.say", 12),
+            voice=reader.templates(fallback, "fallback.voice", 4, phone=True),
+            reply=reader.templates(fallback, "fallback.reply", 3),
+            reply_voice=reader.templates(fallback, "fallback.reply_voice", 3, phone=True),
+            clarify=reader.templates(fallback, "fallback.clarify", 2),
+            clarify_voice=reader.templates(fallback, "fallback.clarify_voice", 2, phone=True),
+        ),
+        operator=_operator(reader, data, set(names)),
+        goodbye=Exchange(
+            state=reader.text(goodbye, "goodbye.state", pattern=_STATE),
+            say=reader.templates(goodbye, "goodbye.say", 4),
+            voice=reader.templates(goodbye, "goodbye.voice", 2, phone=True),
+            reply=reader.templates(goodbye, "goodbye.reply", 2),
+            reply_voice=reader.templates(goodbye, "goodbye.reply_voice", 2, phone=True),
+        ),
+        labels=Labels(**_simple_table(reader, data, "labels", _LABEL_KEYS, _LABEL_MINIMUM)),
+        comments=Comments(**_simple_table(reader, data, "comments", tuple(_COMMENT_MINIMUM), _COMMENT_MINIMUM)),
     )
+
+
+# -- public ------------------------------------------------------------------------------------------------------
 
 
 @functools.cache
@@ -246,27 +718,36 @@ def load_scenario(domain: str, locale: str) -> Scenario:
     return _read(SCENARIO_DIR / locale / f"{domain}.toml", domain, locale)
 
 
+def load_file(path: str | Path) -> Scenario:
+    """Check one scenario file wherever it lies: ``<locale>/<domain>.toml`` names what it must declare."""
+    path = Path(path)
+    if path.parent.name not in LOCALES or path.stem not in DOMAINS:
+        raise ScenarioError(f"{path}: a scenario file lies at <locale>/<domain>.toml with locale one of "
+                            f"{', '.join(LOCALES)} and domain one of {', '.join(DOMAINS)}")
+    return _read(path, path.stem, path.parent.name)
+
+
 def available_domains(locale: str) -> tuple[str, ...]:
     """Domains that have a scenario file in this locale, in DOMAINS order."""
     return tuple(domain for domain in DOMAINS if (SCENARIO_DIR / locale / f"{domain}.toml").is_file())
 
 
-def main() -> int:
-    """Check every scenario file; print one line per file. Used by content authors."""
+def describe(scenario: Scenario) -> str:
+    """One line of what a file holds, for content authors."""
+    steps = sum(len(goal.steps) for goal in scenario.goals)
+    phrases = sum(len(step.say) + len(step.voice) for goal in scenario.goals for step in goal.steps)
+    return f"{len(scenario.goals)} goals, {steps} steps, {phrases} client phrases"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check the given scenario files (default: every one); print one line per file. Used by content authors."""
+    paths = [Path(arg) for arg in argv] if argv else [SCENARIO_DIR / locale / f"{domain}.toml"
+                                                      for locale in LOCALES for domain in DOMAINS]
     failed = 0
-    for locale in LOCALES:
-        for domain in DOMAINS:
-            path = SCENARIO_DIR / locale / f"{domain}.toml"
-            if not path.is_file():
-                print(f"MISSING {path}")
-                failed += 1
-                continue
-            try:
-                scenario = _read(path, domain, locale)
-            except ScenarioError as error:
-                print(f"ERROR   {error}")
-                failed += 1
-                continue
-            phrases = sum(len(intent.questions) for intent in scenario.intents)
-            print(f"ok      {path.relative_to(SCENARIO_DIR)}: {len(scenario.intents)} intents, {phrases} phrases")
+    for path in paths:
+        try:
+            print(f"ok      {path}: {describe(load_file(path))}")
+        except ScenarioError as error:
+            print(f"ERROR   {error}")
+            failed += 1
     return 1 if failed else 0

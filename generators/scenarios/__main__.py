@@ -1,7 +1,7 @@
-"""``python -m generators.scenarios``: check every scenario file against FORMAT.md."""
+"""``python -m generators.scenarios [FILE...]``: check scenario files (default: all) against FORMAT.md."""
 
 import sys
 
 from generators.scenarios import main
 
-sys.exit(main())
+sys.exit(main(sys.argv[1:]))

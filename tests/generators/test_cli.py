@@ -142,8 +142,9 @@ def test_weekend_has_fewer_sessions(capsysbinary, tmp_path):
         records = read_records((tmp_path / f"{day}.csv").read_bytes())
         return len({record.session_id for record in records if record.session_start_time.date() == day})
 
-    assert begun_that_day(date(2026, 3, 4)) == 100
-    assert begun_that_day(date(2026, 3, 7)) == 60  # 60% on weekends
+    weekday, weekend = begun_that_day(date(2026, 3, 4)), begun_that_day(date(2026, 3, 7))
+    assert 85 <= weekday <= 115 and 51 <= weekend <= 69  # 60% on weekends, each day moved by up to 15%
+    assert weekend < weekday
 
 
 def test_progress_bar_only_on_a_terminal(capsys, monkeypatch, tmp_path):

@@ -134,8 +134,8 @@ def plans(draw) -> DayPlan:
 def test_time_windows_join_into_the_whole_day(plan, cuts):
     """Worker shards render time windows; joined in order they are the whole day, row for row."""
     edges = [0, *sorted(cuts), DAY_SECONDS]
-    extents = plan.extents()
-    joined = [row for start, stop in itertools.pairwise(edges) for row in plan.rows(start, stop, extents)]
+    starts = plan.starts()
+    joined = [row for start, stop in itertools.pairwise(edges) for row in plan.rows(start, stop, starts)]
     assert joined == list(plan.rows())
 
 

@@ -321,14 +321,14 @@ def test_provider_session_state_and_question():
     assert re.fullmatch(rf"{UUID5_SHAPED}\.{UUID4}", fake.jaicp_session_id())
     client = fake.jaicp_client_id("telegram")
     assert fake.jaicp_session_id(client, style="client").startswith(f"{client}.")
-    known = {intent.state for domain in DOMAINS for intent in load_scenario(domain, "en_US").intents}
+    known = {step.state for domain in DOMAINS for goal in load_scenario(domain, "en_US").goals for step in goal.steps}
     for _ in range(20):
         state = fake.jaicp_state()
         assert STATE.fullmatch(state) and state in known
         question = fake.jaicp_question()
         assert question.strip()
         assert not re.search(r"[{}\[\]|]", question)  # placeholders and gendered forms resolved
-    banking = {intent.state for intent in load_scenario("banking", "en_US").intents}
+    banking = {step.state for goal in load_scenario("banking", "en_US").goals for step in goal.steps}
     assert all(fake.jaicp_state("banking") in banking for _ in range(20))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from generators import samples
@@ -25,7 +27,7 @@ def test_check_mode_reports_a_stale_file(tmp_path, capsys) -> None:
 
 @pytest.mark.parametrize("sample", samples.SAMPLES, ids=lambda sample: sample.name)
 def test_every_fixture_passes_the_validator(sample: samples.Sample) -> None:
-    report = validate_file(samples.DEFAULT_OUT / sample.name, day=samples.DAY)
+    report = validate_file(samples.DEFAULT_OUT / sample.name, day=sample.day)
     assert report.ok, [str(problem) for problem in report.problems]
 
 
@@ -77,3 +79,11 @@ def test_regenerated_version_holds_the_original_dialogs_plus_late_ones() -> None
     second = _records("regenerated_v2.csv")
     assert set(first) < set(second)
     assert {record.session_id for record in second} - {record.session_id for record in first}
+
+
+def test_day_and_month_differ_sample_reads_as_the_fifth_of_january() -> None:
+    records = _records("day_and_month_differ_ru_RU.csv")
+    assert records and all((record.msg_rt.day, record.msg_rt.month) == (5, 1) for record in records)
+    months = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+    quoted = re.findall(rf"\b\d{{1,2}} ({months})", " ".join(record.msg_answer for record in records))
+    assert quoted and set(quoted) <= {"декабря", "января", "февраля"}  # near 5 January, never near 1 May

@@ -196,7 +196,7 @@ def test_texts_are_filled_and_in_the_project_language(generated):
         assert record.msg_question.strip()
         if record.msg_answer and record.msg_question != START_EVENT and locales[record.project_name] == "en_US":
             assert not CYRILLIC.search(record.msg_answer), record.msg_answer
-        if record.msg_operator and locales[record.project_name] == "ru_RU":
+        if record.msg_operator and record.msg_answer and locales[record.project_name] == "ru_RU":
             assert CYRILLIC.search(record.msg_answer)
 
 
@@ -230,8 +230,10 @@ def test_big_day_has_realistic_volume(big_day):
     _, records = big_day
     sessions = by_session(records)
     begun_today = [rows for rows in sessions.values() if rows[0].session_start_time >= day_start(WEDNESDAY)]
-    assert len(begun_today) == 300
-    assert 300 < len(sessions) <= 1.2 * 300  # and a few come back from earlier days
+    planned = DayPlan(big_account(), WEDNESDAY, seed=1).sessions_on(WEDNESDAY)
+    assert 255 <= planned <= 345  # the day's own swing of up to 15%
+    assert 255 <= len(begun_today) <= 345
+    assert len(begun_today) < len(sessions) <= 1.2 * len(begun_today)  # and a few come back from earlier days
     assert 3 * len(sessions) <= len(records) <= 15 * len(sessions)
     assert {record.channel_type for record in records} == {"telegram", "chatwidget", "resterisk"}
 
@@ -265,19 +267,22 @@ def test_labels_comments_and_tags_are_a_realistic_minority(big_day):
                   sum(bool(record.msg_comment) for record in records) / rows,
                   sum(bool(record.msg_tags) for record in records) / rows):
         assert 0.01 <= share <= 0.5
-    tags = {intent.tag for intent in scenario.intents}
-    comments = {intent.comment for intent in scenario.intents} | set(scenario.comments)
+    tags = {goal.tag for goal in scenario.goals}
+    kinds = scenario.comments
+    comments = {goal.comment for goal in scenario.goals} | {*kinds.general, *kinds.fallback, *kinds.asr}
+    labels = {goal.label for goal in scenario.goals} | {label for field in scenario.labels.__dataclass_fields__
+                                                        for label in getattr(scenario.labels, field)}
     assert {record.msg_tags for record in records} - {""} <= tags
     assert {record.msg_comment for record in records} - {""} <= comments
-    assert {record.session_tag for record in records} - {""} <= set(scenario.session_labels)
+    assert {record.session_tag for record in records} - {""} <= labels
 
 
 def test_client_names_are_people_of_the_locale(big_day):
     locale, records = big_day
     named = [record.client_name for record in records if record.client_name]
     assert len(named) > len(records) / 3
-    if locale == "ru_RU":
-        assert all(CYRILLIC.search(name) for name in named)
+    if locale == "ru_RU":  # a minority write their name in Latin script or as a nickname
+        assert sum(bool(CYRILLIC.search(name)) for name in named) > 0.7 * len(named)
     assert any(" " in name for name in named) and any(" " not in name for name in named)
 
 
@@ -294,9 +299,10 @@ def test_weekends_are_quieter():
 def test_weekend_factor_is_honoured():
     weekdays = [WEDNESDAY + timedelta(days=offset) for offset in range(7)]
     plans = {day.weekday(): DayPlan(big_account(weekend_factor=0.5), day, seed=1) for day in weekdays}
-    assert [plans[number].base_sessions for number in range(7)] == [300] * 5 + [150] * 2
+    counts = [plans[number].base_sessions for number in range(7)]
+    assert all(255 <= count <= 345 for count in counts[:5]) and all(127 <= count <= 173 for count in counts[5:])
     flat = DayPlan(big_account(weekend_factor=1.0), SATURDAY, seed=1)
-    assert flat.base_sessions == 300
+    assert 255 <= flat.base_sessions <= 345
 
 
 @pytest.mark.parametrize(("locale", "offset"), [("en_US", None), ("ru_RU", None), ("en_US", 9), ("ru_RU", -8)])

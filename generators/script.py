@@ -1,0 +1,373 @@
+"""A burst's script: every turn's kind, the texts it is drawn from and its time, walked over the goal graphs.
+
+The script holds templates, not text: filling in facts and composing the client's words is the rows' job
+(``generators.writing``). Times follow what was said: a chat client reads the reply and types the next
+phrase; on a call both sides speak; an agent answers after a queue with a long tail.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from random import Random
+from typing import TYPE_CHECKING, NamedTuple
+
+from generators.scenarios import Goal, Scenario, Step, Template, is_bare_answer
+
+if TYPE_CHECKING:
+    from generators.channels import Channel
+
+# Kinds of turn.
+START, STEP, MISS, OFFTOPIC, SWITCH, NO_OPERATORS, WAITING, AGENT, FINISHED, GOODBYE, HANGUP = range(11)
+
+# Modes of a client turn (bits): how the rows compose the client's words.
+TAP = 1           # a button caption, exactly as shown
+GREETING = 2      # the first phrase of a burst, or after a long pause: it may open with a greeting
+GARBLED = 8       # the phrase the bot did not understand: typos likelier
+STATEMENT = 16    # the client states a need: may grow into a long complaint
+
+# Session dynamics, as probabilities.
+START_ONLY_SHARE = 0.12          # web-widget sessions that open the widget and write nothing
+EARLY_OPERATOR_SHARE = 0.04      # clients who ask for a human straight away
+OFFTOPIC_SHARE = 0.07            # sessions with a one-off phrase the bot cannot place
+MISHEAR_SHARE = 0.13             # statements the bot does not understand at first
+MISHEAR_AGAIN_SHARE = 0.25       # ... and the rephrased one again
+CLARIFY_SHARE = 0.3              # of those: the bot asks to rephrase (else a fallback, or a wrong goal)
+WRONG_GOAL_SHARE = 0.18          # of those: the bot answers another goal's entry step
+GIVE_UP_AFTER_MISS = 0.15        # the client leaves after being misheard
+OPERATOR_AFTER = {"failed": 0.4, "gave_up": 0.12, "done": 0.015}
+OPERATORS_ONLINE = 0.72          # operator requests that find an agent
+RETRY_AFTER_NO_OPERATORS = 0.4   # the client tries the bot again when nobody is online
+TAP_SHARE = 0.55                 # steps after offered buttons that are tapped (when the step has buttons)
+GOODBYE_AFTER = {"done": 0.55, "failed": 0.3, "gave_up": 0.05}
+RELATED_SHARE = 0.6             # goals reached that the client follows with a related question (another entry)
+FOLLOW_UP_SHARE = 0.85           # goals followed along `next` while the session has turns left (else 0.12)
+HANGUP_SHARE = 0.6               # calls that log the caller's hangup
+LONG_PAUSE_SHARE = 0.04          # chat turns after the client left and came back
+FINISHED_SHARE = 0.8             # agent chats the agent closes (livechatFinished)
+SATISFACTION_SHARE = 0.5         # closed agent chats labelled by satisfaction rather than "transferred"
+QUEUE_MEDIAN, QUEUE_SIGMA = 90.0, 1.35   # seconds to an agent: median 1.5 min, p95 about 14 min
+AGENT_MEDIAN, AGENT_SIGMA = 35.0, 0.8    # seconds an agent takes to answer a line
+
+
+class Turn(NamedTuple):
+    kind: int
+    moment: int
+    say: Template | None
+    """The client's phrase (None: an event, or a line the rows draw from the locale's talk)."""
+    reply: Template | None
+    state: str
+    """state_after; "" keeps the state before (agent and queue rows)."""
+    goal: Goal | None
+    mode: int
+
+
+class Script(NamedTuple):
+    turns: tuple[Turn, ...]
+    times: tuple[int, ...]
+    outcome: str
+    """The session label kind: done, failed, gave_up, transferred, no_operators, satisfied, unsatisfied, ""."""
+    goal: Goal | None
+
+
+def _pick(rng: Random, items):
+    return items[int(rng.random() * len(items))]
+
+
+def _ranked(rng: Random, count: int) -> int:
+    """0 .. count-1, the first likeliest (weights 1, 1/2, 1/3 ...)."""
+    if count == 1:
+        return 0
+    draw = rng.random() * _HARMONIC[count]
+    index = 0
+    while draw >= 1 / (index + 1):
+        draw -= 1 / (index + 1)
+        index += 1
+    return min(index, count - 1)
+
+
+_HARMONIC = [0.0, *(sum(1 / k for k in range(1, n + 1)) for n in range(1, 40))]
+
+
+class Builder:
+    """Walks one burst of a session and times each turn."""
+
+    def __init__(self, rng: Random, scenario: Scenario, channel: Channel, first: int, limit: int,
+                 concern: Goal, pick_goal: Callable[[Random], Goal]) -> None:
+        self.rng = rng
+        self.scenario = scenario
+        self.voice = channel.voice
+        self.widget = channel.id == "chatwidget"
+        self.now = first
+        self.limit = limit
+        self.concern = concern
+        self.pick_goal = pick_goal
+        self.turns: list[Turn] = []
+        self.times: list[int] = []
+        self.last_reply = 0
+        self.greeting = True
+        self.offered: Step | None = None
+        self.goal: Goal | None = None
+        self.outcome = ""
+        self.asked_operator = False
+        self.agent = False
+        mean = scenario.mean_turns * (0.7 if self.voice else 1.0)
+        self.budget = 1 + rng.expovariate(1 / max(0.5, mean - 1))
+        self.client_turns = 0
+
+    # -- the session's course ------------------------------------------------------------------------------
+
+    def session(self, opening: bool) -> None:
+        rng = self.rng
+        if opening:
+            start = self.scenario.start
+            self.add(START, None, _pick(rng, start.reply_voice if self.voice else start.reply), start.state)
+            if self.widget and rng.random() < START_ONLY_SHARE:
+                return
+        if rng.random() < OFFTOPIC_SHARE:
+            self.offtopic()
+        if rng.random() < EARLY_OPERATOR_SHARE and self.operator() != "retry":
+            return
+        goal = self.concern if rng.random() < 0.5 else self.pick_goal(rng)
+        self.goal = goal
+        outcome = self.outcome = self.walk(goal)
+        if rng.random() < OPERATOR_AFTER.get(outcome, 0.0):
+            if self.operator() != "retry":
+                return
+            outcome = self.outcome = self.walk(goal)
+        elif (outcome == "done" and self.budget > self.client_turns
+              and rng.random() < self.scenario.second_goal_share):
+            second = self.pick_goal(rng)
+            if second is not goal:
+                self.walk(second)
+        self.ending(outcome)
+
+    def ending(self, outcome: str) -> None:
+        rng = self.rng
+        goodbye = self.scenario.goodbye
+        if rng.random() < GOODBYE_AFTER.get(outcome, 0.0):
+            phrases = goodbye.voice if self.voice else goodbye.say
+            self.add(GOODBYE, _pick(rng, phrases), _pick(rng, goodbye.reply_voice if self.voice else goodbye.reply),
+                     goodbye.state)
+        if self.voice and rng.random() < HANGUP_SHARE:
+            self.add(HANGUP, None, None, "/Hangup")
+
+    def walk(self, goal: Goal) -> str:
+        """One goal, from an entry step along ``next``, then now and then another of its entry steps (a related
+        question) while the session has turns left: returns done, failed or gave_up. No step is said twice: a
+        client does not ask what the bot has just answered."""
+        rng = self.rng
+        said: set[str] = set()
+        entries = list(goal.entries)
+        outcome = self.path(goal, goal.steps[entries.pop(_ranked(rng, len(entries)))], said)
+        while outcome == "done" and self.client_turns < self.budget and rng.random() < RELATED_SHARE:
+            entries = _related(goal, entries, said)
+            if not entries:
+                break
+            outcome = self.path(goal, goal.steps[entries.pop(int(rng.random() * len(entries)))], said)
+        return outcome
+
+    def path(self, goal: Goal, step: Step, said: set[str]) -> str:
+        """From ``step`` along ``next`` until the client stops or the goal ends."""
+        rng = self.rng
+        while True:
+            if not self.say_step(goal, step):
+                return "gave_up"
+            said.add(step.name)
+            following = [goal.steps[target] for target in step.next if goal.steps[target].name not in said]
+            if not following:
+                return step.ends or "done"
+            keep_on = 0.92 if step.asks else (FOLLOW_UP_SHARE if self.client_turns < self.budget else 0.12)
+            if rng.random() >= keep_on:
+                return "gave_up" if step.asks else (step.ends or "done")
+            self.offered = step if step.offers_buttons and not self.voice else None
+            step = following[_ranked(rng, len(following))]
+
+    def say_step(self, goal: Goal, step: Step) -> bool:
+        """The client's turn at a step, misheard first now and then; False when the client gives up."""
+        rng = self.rng
+        phrases = step.voice if self.voice else step.say
+        offered, self.offered = self.offered, None
+        if offered is not None and step.buttons and rng.random() < TAP_SHARE:
+            self.add(STEP, _pick(rng, step.buttons), self.reply(step), step.state, goal, TAP)
+            return True
+        said = _pick(rng, phrases)
+        mode = 0 if step.answers else STATEMENT
+        if not step.answers and rng.random() < MISHEAR_SHARE:
+            said = self.mishear(goal, said, phrases, mode)
+            if said is None:
+                return False
+            if rng.random() < MISHEAR_AGAIN_SHARE * MISHEAR_SHARE * 4:
+                said = self.mishear(goal, said, phrases, mode)
+                if said is None:
+                    return False
+        self.add(STEP, said, self.reply(step), step.state, goal, mode)
+        return True
+
+    def mishear(self, goal: Goal, said: Template, phrases: tuple[Template, ...], mode: int) -> Template | None:
+        """The bot misses ``said``; the client then rephrases (returned), or gives up (None)."""
+        rng = self.rng
+        fallback = self.scenario.fallback
+        draw = rng.random()
+        if draw < WRONG_GOAL_SHARE:
+            other = self.pick_goal(rng)
+            if other is not goal:
+                wrong = other.steps[other.entries[0]]
+                self.add(MISS, said, self.reply(wrong), wrong.state, goal, mode | GARBLED)
+                return self.rephrase(phrases, said)
+        if draw < WRONG_GOAL_SHARE + CLARIFY_SHARE:
+            reply = _pick(rng, fallback.clarify_voice if self.voice else fallback.clarify)
+        else:
+            reply = _pick(rng, fallback.reply_voice if self.voice else fallback.reply)
+        self.add(MISS, said, reply, fallback.state, goal, mode | GARBLED)
+        return self.rephrase(phrases, said)
+
+    def rephrase(self, phrases: tuple[Template, ...], said: Template) -> Template | None:
+        """The client says it another way (no greeting now: the conversation is under way), or gives up."""
+        if self.rng.random() < GIVE_UP_AFTER_MISS:
+            return None
+        return _other(self.rng, phrases, said)
+
+    def reply(self, step: Step) -> Template:
+        return _pick(self.rng, step.reply_voice if self.voice else step.reply)
+
+    def offtopic(self) -> None:
+        """A one-off phrase the bot cannot place: the file's own fallback lines or the locale's talk."""
+        rng = self.rng
+        fallback = self.scenario.fallback
+        said = _pick(rng, fallback.voice if self.voice else fallback.say) if rng.random() < 0.4 else None
+        self.add(OFFTOPIC, said, _pick(rng, fallback.reply_voice if self.voice else fallback.reply), fallback.state)
+
+    def operator(self) -> str:
+        """The client asks for a human: transferred, or no one online (then "retry" or "left")."""
+        rng = self.rng
+        operator = self.scenario.operator
+        said = _pick(rng, operator.voice if self.voice else operator.say)
+        if rng.random() < OPERATORS_ONLINE:
+            self.agent = self.add(SWITCH, said, _pick(rng, operator.switch_reply_voice if self.voice
+                                                      else operator.switch_reply), operator.switch_state)
+            if self.agent and not self.voice:  # a call goes to a person: the bot logs no more
+                self.agent_chat()
+            return "transferred"
+        self.asked_operator = self.add(NO_OPERATORS, said, _pick(rng, operator.no_operators_reply_voice
+                                                                 if self.voice else operator.no_operators_reply),
+                                       operator.no_operators_state) or self.asked_operator
+        return "retry" if rng.random() < RETRY_AFTER_NO_OPERATORS else "left"
+
+    def agent_chat(self) -> None:
+        """Queue, then greet -> identify -> act -> close, each a client line and the agent's answer."""
+        rng = self.rng
+        operator = self.scenario.operator
+        wait = min(7200.0, QUEUE_MEDIAN * math.exp(rng.gauss(0.0, QUEUE_SIGMA)))
+        switched = self.now
+        joined = switched + int(wait)
+        lines = list(operator.waiting)
+        for number in range(min(3, int(wait // 150))):  # the client asks whether anyone is there
+            line = lines.pop(int(rng.random() * len(lines)))
+            self.add_at(switched + int((wait - 30) * (number + 1) / 4) + int(rng.random() * 20), WAITING, line,
+                        None, "")
+        goal = self.goal.name if self.goal else ""
+        greet = _pick(rng, operator.phase_turns("greet", goal))
+        said = _pick(rng, greet.client or tuple(lines) or operator.waiting)  # the agent answers the last call
+        last = _pick(rng, greet.agent)
+        if not self.add_at(max(joined, self.now + 1), AGENT, said, last, ""):
+            return
+        phases = ["identify"] if rng.random() < 0.8 else []
+        phases += ["act"] * (1 + (rng.random() < 0.35))
+        if rng.random() < 0.7:
+            phases.append("close")
+        spoken = {id(last)}
+        for phase in phases:
+            fresh = [(turn, line) for turn in operator.phase_turns(phase, goal) for line in turn.agent
+                     if id(line) not in spoken]
+            if not fresh:  # every line of this phase said already: an agent does not repeat itself
+                continue
+            turn, line = _pick(rng, fresh)
+            spoken.add(id(line))
+            fitting = _fitting(turn.client, last, self.scenario.locale)
+            said = _pick(rng, tuple(phrase for phrase in fitting if id(phrase) not in spoken) or fitting)
+            spoken.add(id(said))
+            gap = len(said.male) / 4 + AGENT_MEDIAN * math.exp(rng.gauss(0.0, AGENT_SIGMA))
+            if not self.add_at(self.now + 2 + int(gap), AGENT, said, line, ""):
+                return
+            last = line
+        finished = rng.random() < FINISHED_SHARE and self.add_at(
+            self.now + 5 + int(rng.expovariate(1 / 60)), FINISHED, None, _pick(rng, operator.finished_reply),
+            operator.finished_state)
+        labels = self.scenario.labels
+        if finished and rng.random() < SATISFACTION_SHARE and labels.satisfied:
+            self.outcome = "satisfied" if rng.random() < 0.7 or not labels.unsatisfied else "unsatisfied"
+
+    # -- timing ----------------------------------------------------------------------------------------------
+
+    def add(self, kind: int, say: Template | None, reply: Template | None, state: str, goal: Goal | None = None,
+            mode: int = 0) -> bool:
+        if not self.turns:
+            return self.add_at(self.now, kind, say, reply, state, goal, mode)
+        return self.add_at(self.now + self.gap(kind, say, mode), kind, say, reply, state, goal, mode)
+
+    def gap(self, kind: int, say: Template | None, mode: int) -> int:
+        """Seconds from the previous turn: read (or hear) the reply, then type (or say) the phrase."""
+        rng = self.rng
+        said = len(say.male) if say is not None else 0
+        if self.voice:
+            return int(self.last_reply / 14 + said / 12 + 0.6 + rng.random() * 1.5) if kind != HANGUP \
+                else int(1 + rng.random() * 4)
+        if kind != START and rng.random() < LONG_PAUSE_SHARE and kind not in (HANGUP, FINISHED):
+            self.greeting = True
+            return 600 + int(rng.expovariate(1 / 3000))
+        typing = 1.5 if mode & TAP else said / 4.5
+        return int(2 + self.last_reply / 30 + typing + math.exp(rng.gauss(1.1, 0.7)))
+
+    def add_at(self, moment: int, kind: int, say: Template | None, reply: Template | None, state: str,
+               goal: Goal | None = None, mode: int = 0) -> bool:
+        """Append a turn at ``moment``; False (and nothing added) when the day's file is already written."""
+        if self.times and moment <= self.times[-1]:
+            moment = self.times[-1] + 1
+        if moment >= self.limit:
+            self.limit = -1  # nothing after this turn fits either
+            return False
+        if say is not None or kind in (OFFTOPIC,):
+            if self.greeting:
+                mode |= GREETING
+                self.greeting = False
+            self.client_turns += 1
+        self.turns.append(Turn(kind, moment, say, reply, state, goal, mode))
+        self.times.append(moment)
+        self.now = moment
+        self.last_reply = len(reply.male) if reply is not None else 0
+        return True
+
+    def script(self) -> Script:
+        return Script(tuple(self.turns), tuple(self.times), self.label(), self.goal)
+
+    def label(self) -> str:
+        if self.agent:
+            return self.outcome if self.outcome in ("satisfied", "unsatisfied") else "transferred"
+        if self.asked_operator and self.outcome != "done":
+            return "no_operators"
+        return self.outcome
+
+
+def _related(goal: Goal, entries: list[int], said: set[str]) -> list[int]:
+    """Entry steps that ask something else than the steps said: not said, not in their state, and not leading
+    where they lead (two ways to open the same ask, "track my parcel" and "track 1Z...", are one question)."""
+    steps = goal.steps
+    done = [step for step in steps if step.name in said]
+    states = {step.state for step in done}
+    onward = {target for step in done for target in step.next}
+    return [entry for entry in entries if steps[entry].name not in said and steps[entry].state not in states
+            and entry not in onward and not onward.intersection(steps[entry].next)]
+
+
+def _fitting(lines: tuple[Template, ...], last: Template, locale: str) -> tuple[Template, ...]:
+    """The client's lines that fit after the agent's ``last`` one: a bare "ok" or "yes" only after a question."""
+    if "?" in last.male:
+        return lines
+    return tuple(line for line in lines if not is_bare_answer(line.male, locale)) or lines
+
+
+def _other(rng: Random, phrases: tuple[Template, ...], said: Template) -> Template:
+    """Another phrase of the same step (the client rephrases), or the same one when there is only one."""
+    others = [phrase for phrase in phrases if phrase is not said]
+    return _pick(rng, others) if others else said
