@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from generators import DEFAULT_SEED, AccountSpec, generate_day
 from generators.channels import CHANNELS_BY_ID
 from generators.model import stable_int
 from mock_server.reports.filters import CompiledFilters, compile_filters
 from mock_server.reports.models import ReportFilter, ReportType
 from mock_server.reports.records import Message, SessionSummary, message_of
+from mock_server.reports.zones import parse_zone, zone_name
 
 Row = tuple[Any, ...]
 MAX_PERIOD_DAYS = 366
@@ -113,6 +116,28 @@ def daily_query(account: AccountSpec, day: date, **options: Any) -> ReportQuery:
     """The DAILY report of one raw-log day: every row of that day's file, including its first-minute tail."""
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     return ReportQuery(ReportType.DAILY, account, start, start + timedelta(days=1), **options)
+
+
+_FILTERS = TypeAdapter(tuple[ReportFilter, ...])
+
+
+def describe_query(query: ReportQuery) -> dict[str, Any]:
+    """The query as JSON (for a stored task); :func:`query_from` reads it back with the account's spec."""
+    return {"reportType": query.report_type.value, "start": query.start.isoformat(), "end": query.end.isoformat(),
+            "zone": zone_name(query.zone), "filters": [item.to_json() for item in query.filters],
+            "cleanedBefore": query.cleaned_before.isoformat() if query.cleaned_before else None, "seed": query.seed,
+            "versions": {day.isoformat(): version for day, version in sorted(query.versions.items())},
+            "project": query.project}
+
+
+def query_from(description: dict[str, Any], account: AccountSpec) -> ReportQuery:
+    cleaned = description.get("cleanedBefore")
+    return ReportQuery(
+        ReportType(description["reportType"]), account, datetime.fromisoformat(description["start"]),
+        datetime.fromisoformat(description["end"]), parse_zone(description["zone"]),
+        _FILTERS.validate_python(description["filters"]), date.fromisoformat(cleaned) if cleaned else None,
+        description["seed"], {date.fromisoformat(day): version for day, version in description["versions"].items()},
+        description["project"])
 
 
 def iter_messages(query: ReportQuery) -> Iterator[Message]:

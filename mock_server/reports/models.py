@@ -340,7 +340,7 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif not (isinstance(previous, int) and part in FILTER_MODELS):
+        elif not ((previous is None or isinstance(previous, int)) and part in FILTER_MODELS):
             text += f".{part}" if text else part
         previous = part
     return text or "(body)"

@@ -38,3 +38,16 @@ def _fixed(text: str, sign: str, hours: str, minutes: str | None) -> tzinfo:
     if offset > MAX_OFFSET or int(minutes or 0) >= 60:
         raise ZoneError(f"'{text}' is not an offset between -18:00 and +18:00")
     return UTC if not offset else timezone(-offset if sign == "-" else offset)
+
+
+def zone_name(zone: tzinfo) -> str:
+    """A text :func:`parse_zone` reads back to the same zone: the IANA key, or the offset as ``UTC+03:00``."""
+    key = getattr(zone, "key", None)
+    if isinstance(key, str):
+        return key
+    offset = zone.utcoffset(None) or timedelta()
+    if not offset:
+        return "UTC"
+    sign = "-" if offset < timedelta() else "+"
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
