@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from mock_server.reports.content import COLUMNS, ReportQuery, daily_query, report_rows
+from mock_server.reports.errors import Problem, render_report_message
 from mock_server.reports.files import EXTENSIONS, write_report
 from mock_server.reports.models import (
     DEFAULT_DATE_TIME_FORMAT,
@@ -115,7 +116,15 @@ def parse_filter(text: str) -> ReportFilter:
     try:
         return _FILTER.validate_python(body)
     except ValidationError as error:
-        raise ReportCliError(f"--filter {body['key']}: {problem_of(error, ReportSettings).message}") from None
+        problem = problem_of(error, ReportSettings)
+        inner = problem.args.get("field", "(body)")
+        flag = f"--filter {body['key']}" + ("" if inner == "(body)" else f" ({inner})")
+        raise ReportCliError(_with_flag(problem, flag)) from None
+
+
+def _with_flag(problem: Problem, flag: str) -> str:
+    """The envelope's message with the flag where the JSON field would be."""
+    return render_report_message(problem.code, {**problem.args, "field": flag})
 
 
 def _settings(args: argparse.Namespace) -> ReportSettings:
@@ -124,8 +133,9 @@ def _settings(args: argparse.Namespace) -> ReportSettings:
     try:
         return ReportSettings.model_validate(body)
     except ValidationError as error:
-        flag = "--delimiter" if "delimiter" in str(error) else "--date-format"
-        raise ReportCliError(f"{flag}: {problem_of(error, ReportSettings).message}") from None
+        problem = problem_of(error, ReportSettings)
+        flag = "--delimiter" if problem.args.get("field") == "delimiter" else "--date-format"
+        raise ReportCliError(_with_flag(problem, flag)) from None
 
 
 def _bound(value: datetime | date, zone: tzinfo, *, last_day: bool) -> datetime:
