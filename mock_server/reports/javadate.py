@@ -167,15 +167,34 @@ def _letter_token(char: str, count: int) -> Token:
     return Token(char, count, char * count)
 
 
+_PLAIN_FIELDS = {"y": "year", "M": "month", "d": "day", "H": "hour", "m": "minute", "s": "second"}
+"""Letters whose value is a zero-padded attribute: rendered by one ``str.format`` call instead of a function."""
+
+
 def compile_pattern(pattern: str) -> Callable[[datetime], str]:
-    """A function formatting a datetime (in its own zone) as the Java pattern would; PatternError if invalid."""
+    """A function formatting a datetime (in its own zone) as the Java pattern would; PatternError if invalid.
+
+    Numeric fields go into one ``str.format`` template (``{0.year:04d}``); only names, the 12-hour clock,
+    fractions and offsets are computed by functions, passed as extra arguments.
+    """
     if not pattern:
         raise PatternError("the date-time pattern is empty")
-    pieces: list[Piece | str] = [token.text if not token.letter else LETTERS[token.letter].build(token.count)
-                                 for token in tokenize(pattern)]
+    template: list[str] = []
+    computed: list[Piece] = []
+    for token in tokenize(pattern):
+        attribute = _PLAIN_FIELDS.get(token.letter)
+        if not token.letter:
+            template.append(token.text.replace("{", "{{").replace("}", "}}"))
+        elif attribute and not (token.letter == "y" and token.count == 2) and not (token.letter == "M" and
+                                                                                      token.count > 2):
+            template.append(f"{{0.{attribute}:0{token.count}d}}")
+        else:
+            computed.append(LETTERS[token.letter].build(token.count))
+            template.append(f"{{{len(computed)}}}")
+    text = "".join(template)
 
     def format_moment(moment: datetime) -> str:
-        return "".join(piece if isinstance(piece, str) else piece(moment) for piece in pieces)
+        return text.format(moment, *[piece(moment) for piece in computed])
     return format_moment
 
 
