@@ -31,7 +31,7 @@ MOMENT = datetime(2026, 3, 5, 14, 7, 9, 123456, tzinfo=ZoneInfo("Europe/Moscow")
     ("yyyy-MM-dd'T'HH:mm:ss", "2026-03-05T14:07:09"),
     ("'at' HH 'o''clock'", "at 14 o'clock"),
     ("''yyyy''", "'2026'"),
-    ("'{0}' yyyy {}", "{0} 2026 {}"),
+    ("'{0}' yyyy '{}'", "{0} 2026 {}"),
 ])
 def test_patterns_format_as_java_does(pattern: str, expected: str) -> None:
     assert compile_pattern(pattern)(MOMENT) == expected
