@@ -21,8 +21,8 @@ from pydantic import TypeAdapter
 from generators import DEFAULT_SEED, AccountSpec, generate_day
 from generators.channels import CHANNELS_BY_ID
 from generators.model import stable_int
-from mock_server.reports.filters import CompiledFilters, compile_filters
-from mock_server.reports.models import ReportFilter, ReportType
+from mock_server.reports.filters import CompiledFilters, aware_in, compile_filters
+from mock_server.reports.models import DateTimeRangeFilter, ReportFilter, ReportType
 from mock_server.reports.records import Message, SessionSummary, message_of
 from mock_server.reports.zones import parse_zone, zone_name
 
@@ -110,6 +110,27 @@ class ReportQuery:
     @property
     def whole_files(self) -> bool:
         return self.report_type is ReportType.DAILY
+
+
+DEFAULT_PERIOD = timedelta(days=7)
+
+
+def period_of(filters: tuple[ReportFilter, ...], now: datetime, zone: tzinfo,
+              default: timedelta = DEFAULT_PERIOD) -> tuple[datetime, datetime]:
+    """The period an API request covers: the intersection of its time ranges, open sides bounded by ``now`` and
+    ``now - default``. No message lies before its session's start or after its end, so a session-time range
+    bounds the messages too."""
+    start, end = now - default, now
+    ranges = [item for item in filters if isinstance(item, DateTimeRangeFilter)]
+    lows = [aware_in(item.from_, zone) for item in ranges if item.from_ is not None]
+    highs = [aware_in(item.to, zone) for item in ranges if item.to is not None]
+    if lows:
+        start = max(low for low in lows if low is not None)
+        end = min(high for high in highs if high is not None) if highs else max(now, start + timedelta(seconds=1))
+    elif highs:
+        end = min(high for high in highs if high is not None)
+        start = end - default
+    return start, end
 
 
 def daily_query(account: AccountSpec, day: date, **options: Any) -> ReportQuery:

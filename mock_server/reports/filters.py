@@ -34,7 +34,7 @@ class Level(Enum):
     MESSAGE = "message"
 
 
-def _aware(moment: datetime | None, zone: tzinfo) -> datetime | None:
+def aware_in(moment: datetime | None, zone: tzinfo) -> datetime | None:
     """A picker's time without an offset means the user's zone."""
     if moment is None or moment.tzinfo is not None:
         return moment
@@ -43,7 +43,7 @@ def _aware(moment: datetime | None, zone: tzinfo) -> datetime | None:
 
 def _in_range(attribute: str) -> Callable[[Any, tzinfo], Callable[[Any], bool]]:
     def build(spec: DateTimeRangeFilter, zone: tzinfo) -> Callable[[Any], bool]:
-        low, high = _aware(spec.from_, zone), _aware(spec.to, zone)
+        low, high = aware_in(spec.from_, zone), aware_in(spec.to, zone)
 
         def test(item: Any) -> bool:
             moment = getattr(item, attribute)

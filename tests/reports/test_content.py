@@ -20,6 +20,7 @@ from mock_server.reports.content import (
     count_rows,
     daily_query,
     describe_query,
+    period_of,
     query_from,
     report_rows,
     summarize_sessions,
@@ -240,3 +241,20 @@ def test_a_period_must_be_positive_and_bounded() -> None:
         query(end=START)
     with pytest.raises(ValueError, match="aware"):
         query(start=START.replace(tzinfo=None))
+
+
+def test_the_period_of_a_request_is_the_intersection_of_its_time_ranges() -> None:
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    assert period_of((), now, UTC) == (now - timedelta(days=7), now)
+    ranges = FILTERS.validate_python((
+        {"key": "SESSION_START_TIME", "type": "DATE_TIME_RANGE", "from": "2026-03-02T00:00:00Z"},
+        {"key": "MESSAGE_TIME", "type": "DATE_TIME_RANGE", "from": "2026-03-03T00:00:00",
+         "to": "2026-03-05T00:00:00Z"}))
+    assert period_of(ranges, now, ZONE) == (datetime(2026, 3, 3, tzinfo=ZONE), datetime(2026, 3, 5, tzinfo=UTC))
+    upper = FILTERS.validate_python(({"key": "SESSION_END_TIME", "type": "DATE_TIME_RANGE",
+                                      "to": "2026-03-05T00:00:00Z"},))
+    assert period_of(upper, now, UTC) == (datetime(2026, 2, 26, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC))
+    future = FILTERS.validate_python(({"key": "MESSAGE_TIME", "type": "DATE_TIME_RANGE",
+                                       "from": "2026-04-01T00:00:00Z"},))
+    start, end = period_of(future, now, UTC)
+    assert start == datetime(2026, 4, 1, tzinfo=UTC) and end > start
