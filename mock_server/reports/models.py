@@ -119,6 +119,14 @@ def _accepted(values: object) -> str:
     return ", ".join(str(value) for value in values)  # type: ignore[attr-defined]
 
 
+def _member(values: type[enum.StrEnum], value: object, error_type: str) -> object:
+    """``value`` if it names a member; else the custom error that lists every member."""
+    if value not in tuple(values):
+        raise PydanticCustomError(error_type, error_type.replace("_", " "),
+                                  {"value": str(value), "accepted": _accepted(values)})
+    return value
+
+
 class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
@@ -136,10 +144,7 @@ class ReportSettings(ApiModel):
     @field_validator("file_type", mode="before")
     @classmethod
     def _known_file_type(cls, value: object) -> object:
-        if value not in tuple(FileType):
-            raise PydanticCustomError("unknown_file_type", "unknown file type",
-                                      {"value": str(value), "accepted": _accepted(FileType)})
-        return value
+        return _member(FileType, value, "unknown_file_type")
 
     @field_validator("delimiter")
     @classmethod
@@ -165,10 +170,7 @@ class _Filter(ApiModel):
     @field_validator("key", mode="before")
     @classmethod
     def _known_key(cls, value: object) -> object:
-        if value not in tuple(FilterKey):
-            raise PydanticCustomError("unknown_filter_key", "unknown filter key",
-                                      {"value": str(value), "accepted": _accepted(FilterKey)})
-        return value
+        return _member(FilterKey, value, "unknown_filter_key")
 
     @model_validator(mode="after")
     def _key_takes_this_type(self) -> _Filter:

@@ -14,6 +14,8 @@ from mock_server.reports.cli import parse_filter, report_main
 from mock_server.reports.content import ReportQuery, count_rows
 from mock_server.reports.models import FilterKey, ReportType
 
+SESSIONS = ["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv"]
+
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = report_main(list(argv))
@@ -52,28 +54,28 @@ def test_daily_csv_with_options(tmp_path: Path, capsys: pytest.CaptureFixture[st
      "argument --type: invalid choice: 'weekly' (choose from 'sessions', 'messages', 'clients', 'daily')"),
     (["--type", "sessions", "--from", "2026-13-02", "-o", "x.csv"], "argument --from: expected a day YYYY-MM-DD"),
     (["--type", "sessions", "--from", "2026-03-02", "-o", "x.xls"], "must end in .xlsx or .csv"),
-    (["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv", "--tz", "Mars/Base"],
+    ([*SESSIONS, "--tz", "Mars/Base"],
      "argument --tz: 'Mars/Base' is not a time zone"),
-    (["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv", "--filter", "COLOUR=red"],
+    ([*SESSIONS, "--filter", "COLOUR=red"],
      "--filter: expected KEY=VALUE with KEY one of SESSION_START_TIME"),
-    (["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv", "--filter", "MESSAGE_COUNT=5..2"],
+    ([*SESSIONS, "--filter", "MESSAGE_COUNT=5..2"],
      "--filter MESSAGE_COUNT: the range of MESSAGE_COUNT is empty or reversed"),
-    (["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv", "--filter", "MESSAGE_COUNT=5"],
+    ([*SESSIONS, "--filter", "MESSAGE_COUNT=5"],
      "--filter MESSAGE_COUNT: expected FROM..TO"),
-    (["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv", "--filter", "CHANNEL_TYPE=fax"],
+    ([*SESSIONS, "--filter", "CHANNEL_TYPE=fax"],
      "'fax' is not an option of CHANNEL_TYPE; accepted: telegram"),
-    (["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv", "--delimiter", ";;"],
+    ([*SESSIONS, "--delimiter", ";;"],
      "--delimiter: the delimiter must be exactly one character"),
-    (["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv", "--date-format", "yyyy-MM-ddTHH"],
+    ([*SESSIONS, "--date-format", "yyyy-MM-ddTHH"],
      "--date-format: 'yyyy-MM-ddTHH' is not a usable Java date-time pattern: unsupported pattern "
      "letter 'T'"),
     (["--type", "sessions", "--from", "2026-03-03", "--to", "2026-03-01", "-o", "x.csv"],
      "--from/--to: a report period must be longer than zero"),
     (["--type", "daily", "--from", "2026-03-02", "--to", "2026-03-03", "-o", "x.csv"],
      "--type daily: give one day with --from"),
-    (["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv", "--account", "99"],
+    ([*SESSIONS, "--account", "99"],
      "--account: no account 99 in the configuration; accounts: 1234567, 7654321"),
-    (["--type", "sessions", "--from", "2026-03-02", "-o", "x.csv", "--config", "/nonexistent/jaicp.toml"],
+    ([*SESSIONS, "--config", "/nonexistent/jaicp.toml"],
      "--config: "),
 ])
 def test_bad_flags_name_the_flag_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
