@@ -156,7 +156,7 @@ def test_the_property_reaches_every_status() -> None:
     """The strategies above produce every status: sample them directly and count."""
     seen: set[TaskStatus] = set()
 
-    @settings(max_examples=400, deadline=None, database=None)
+    @settings(max_examples=600, deadline=None, database=None, derandomize=True)
     @given(rules, tasks, seconds)
     def collect(rule: ReportRules, task: TaskRecord, moment: int) -> None:
         seen.add(progress(rule, task, T0 + timedelta(seconds=moment)).status)
