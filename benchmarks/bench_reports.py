@@ -1,6 +1,7 @@
 """Report files: rows/s and peak memory, beside the file library alone writing the same rows in the same run.
 
     python benchmarks/bench_reports.py [--rows 1000000] [--sessions 3000] [--days 7]
+                                       [--reports sessions,messages] [--formats XLSX,CSV]
 
 Cases, each in a fresh process (so peak RSS is the case's own):
 - a sessions report over ``--days`` days of ``--sessions`` sessions a day, as XLSX and as CSV;
@@ -58,17 +59,13 @@ def baseline(sample, count):
         dates = book.add_format({"num_format": excel_format(settings.date_time_format)})
         for index, column in enumerate(columns):
             sheet.write_string(0, index, column.title)
-        kinds = [column.kind for column in columns]
+        def write_date(row, column, value):
+            sheet.write_datetime(row, column, value, dates)
+        calls = [write_date if column.kind is Kind.DATETIME else
+                 sheet.write_number if column.kind is Kind.INTEGER else sheet.write_string for column in columns]
         for number in range(count):
-            row = sample[number % len(sample)]
-            for index, value in enumerate(row):
-                kind = kinds[index]
-                if kind is Kind.DATETIME:
-                    sheet.write_datetime(number + 1, index, value, dates)
-                elif kind is Kind.INTEGER:
-                    sheet.write_number(number + 1, index, value)
-                else:
-                    sheet.write_string(number + 1, index, value)
+            for index, value in enumerate(sample[number % len(sample)]):
+                calls[index](number + 1, index, value)
         book.close()
         return
     with open(path, "w", newline="", encoding="utf-8") as stream:
@@ -128,13 +125,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the messages report (default 1M)")
     parser.add_argument("--sessions", type=int, default=3000, help="sessions a day for the sessions report")
     parser.add_argument("--days", type=int, default=7, help="days of the sessions report (default 7)")
+    parser.add_argument("--reports", default="sessions,messages", help="which reports (default both)")
+    parser.add_argument("--formats", default="XLSX,CSV", help="which file types (default both)")
     args = parser.parse_args()
     per_day = int(args.rows / ROWS_PER_SESSION) + 1
+    cases = {"sessions": ("SESSIONS", args.days, args.sessions, 0), "messages": ("MESSAGES", 1, per_day, args.rows)}
     with tempfile.TemporaryDirectory(prefix="jaicp-bench-") as folder:
-        for file_type in ("XLSX", "CSV"):
-            _case("sessions", "SESSIONS", file_type, args.days, args.sessions, 0, folder)
-        for file_type in ("XLSX", "CSV"):
-            _case("messages", "MESSAGES", file_type, 1, per_day, args.rows, folder)
+        for name in args.reports.split(","):
+            for file_type in args.formats.upper().split(","):
+                _case(name, *cases[name][:1], file_type, *cases[name][1:], folder)
 
 
 if __name__ == "__main__":
