@@ -16,6 +16,7 @@ Filter shapes (``key`` names the column, ``type`` the shape; each key takes one 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -115,8 +116,8 @@ KEY_SPECS: dict[FilterKey, KeySpec] = {
 }
 
 
-def _accepted(values: object) -> str:
-    return ", ".join(str(value) for value in values)  # type: ignore[attr-defined]
+def _accepted(values: Iterable[object]) -> str:
+    return ", ".join(str(value) for value in values)
 
 
 def _member(values: type[enum.StrEnum], value: object, error_type: str) -> object:
