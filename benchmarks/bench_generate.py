@@ -4,7 +4,7 @@
 
 Prints rows/s of the realistic generator writing CSV (one process, then --workers 2), its peak RSS, and
 two baselines: a naive row built from 14 Faker calls written with csv.writer, and csv.writer alone.
-Targets (DESIGN.md §D): >= 50,000 rows/s and >= 8x the naive baseline on one core; < 150 MB RSS for 1M
+Targets (docs/quality.md): >= 50,000 rows/s and >= 8x the naive baseline on one core; < 150 MB RSS for 1M
 rows; 2 workers visibly faster than 1, with identical bytes.
 """
 

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_plugin.py [--runs 30] [--requests 300]
 
-Medians (and 90th percentiles) over repeated runs, beside the targets of DESIGN.md §D (start < 100 ms,
+Medians (and 90th percentiles) over repeated runs, beside the targets of docs/quality.md (start < 100 ms,
 per-test reset < 5 ms, stop < 50 ms). The in-process download (``intercept()``, what ``jaicp_offline`` does) is
 shown beside baselines measured in the same run: the same download over the live socket (``jaicp``), and the
 app's Flask test client called directly (the in-process floor, without ``responses``/``respx``).
@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import requests
 
+from mock_server import state_of
 from mock_server.config import parse_config
 from mock_server.testing import JaicpMock, LiveServer, build_app, intercept
 
@@ -95,7 +96,7 @@ def measure_lifecycle(runs: int, data_dir: Path) -> None:
             handles.append(timed(lambda app=app, server=server: JaicpMock.of_app(app, server.url).reset()))
             offline.append(timed(lambda app=app: enter_and_leave(intercept(app=app))))
         stops.append(timed(server.stop))
-        app.extensions["jaicp_mock"].close()
+        state_of(app).close()
     http.close()
     print("live server (session fixtures jaicp_app + jaicp_server):")
     row("build the app and its state (jaicp_app)", builds, note="SQLite on disk, demo config")
@@ -143,7 +144,7 @@ def measure_latency(count: int) -> None:
             sample("Flask test client directly (in-process floor)",
                    lambda: flask_client.get(f"/restapi/rawlogs/{DAY}.csv", headers=headers).get_data())
     finally:
-        app.extensions["jaicp_mock"].close()
+        state_of(app).close()
     print(f"download of a small day ({rows} rows, {size / 1024:.1f} KiB), per request:")
     for label, values in samples.items():
         row(label, values)

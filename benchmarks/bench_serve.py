@@ -9,7 +9,7 @@ The same client load hits both: ``--clients`` processes, each on one keep-alive 
 Authorization header, for ``--seconds`` per round; rounds alternate mock and bare, and the median is kept.
 On Linux with 2+ CPUs the server is pinned to one CPU and the clients to the others, so the server is what is
 measured (unpinned, on a small machine, the scheduler's choices move single rounds by +-10%).
-Target (DESIGN.md §D): the mock reaches >= 70% of the bare route's requests/s.
+Target (docs/quality.md): the mock reaches >= 70% of the bare route's requests/s.
 """
 
 from __future__ import annotations
@@ -58,10 +58,11 @@ mode, data_dir, sessions, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), 
 quiet = sys.argv[4] == "quiet"
 config = parse_config(CONFIG.format(sessions=sessions), "bench.toml")
 from mock_server.access import AccessLog
+from mock_server import state_of
 access = None if quiet else AccessLog(sys.stderr)  # the access log as `jaicp-mock serve` writes it (discarded here)
 mock = create_app(config, data_dir=data_dir, clock=Clock(datetime(2026, 3, 4, 9, tzinfo=UTC), frozen=True),
                   access_log_sink=access)
-state = mock.extensions["jaicp_mock"]
+state = state_of(mock)
 data = state.file_path(1234567, date(2026, 3, 3), 1).read_bytes()
 if mode == "bare":
     app = Flask("bare")

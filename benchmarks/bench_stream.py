@@ -6,7 +6,7 @@ The day is generated once (with 2 worker processes; the same bytes as the server
 dir that is kept between runs as a cache. A fresh server process (waitress, as ``jaicp-mock serve``) then
 serves it; after a warm-up request its RSS is the baseline, its peak RSS is reset (Linux ``clear_refs``) and
 read back (``VmHWM``) after one client has streamed the whole file and checked its SHA-256.
-Target (DESIGN.md §D): < 50 MB growth.
+Target (docs/quality.md): < 50 MB growth.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def ensure_file(config_text: str, data_dir: Path) -> Path:
     """The day's file where the server will look for it, generated on 2 processes if it is not there yet."""
     from generators.export import write_day_file
     from mock_server.config import parse_config
-    from mock_server.state import FileStore
+    from mock_server.state.files import FileStore
 
     config = parse_config(config_text)
     account = config.accounts[0]

@@ -15,11 +15,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, NamedTuple, TextIO
+from typing import BinaryIO, Literal, NamedTuple, TextIO
 
 from generators.channels import channel_from_label
 from generators.model import Dialect
-from generators.schema import COLUMN_NAMES, SEPARATOR, parse_bool, parse_datetime, parse_int
+from generators.schema import (
+    CHANNEL_TYPE,
+    COLUMN_NAMES,
+    MSG_OPERATOR,
+    MSG_RT,
+    MSG_SWITCHED,
+    MSG_TAGS,
+    QUESTIONS_COUNT,
+    SESSION_END,
+    SESSION_START,
+    ExportDialect,
+    parse_bool,
+    parse_datetime,
+    parse_int,
+)
 
 BOM = "\ufeff"
 BUFFER_SIZE = 1 << 20
@@ -56,14 +70,12 @@ class RowWriter:
     """Writes rows of 19 strings to a text stream in one dialect. Call :meth:`header` first, once."""
 
     def __init__(self, stream: TextIO, dialect: Dialect = Dialect()) -> None:
-        quoting = csv.QUOTE_ALL if dialect.quote_all else csv.QUOTE_MINIMAL
+        quoting: Literal[0, 1] = csv.QUOTE_ALL if dialect.quote_all else csv.QUOTE_MINIMAL
         self._stream = stream
-        self._writer = csv.writer(stream, delimiter=SEPARATOR, quotechar='"', doublequote=True,
-                                  quoting=quoting, lineterminator=dialect.line_end)
+        self._writer = csv.writer(stream, ExportDialect, quoting=quoting, lineterminator=dialect.line_end)
         # csv quotes a field with a character of the line terminator; with "\n" alone that misses a lone "\r".
         self._crlf_buffer = io.StringIO()
-        self._crlf_writer = csv.writer(self._crlf_buffer, delimiter=SEPARATOR, quotechar='"',
-                                       doublequote=True, quoting=quoting, lineterminator="\r\n")
+        self._crlf_writer = csv.writer(self._crlf_buffer, ExportDialect, quoting=quoting)
         self._guard_cr = dialect.line_end == "\n"
         self._bom = dialect.bom
 
@@ -117,17 +129,16 @@ def record_from_fields(fields: list[str]) -> LogRecord:
     if len(fields) != len(COLUMN_NAMES):
         raise ValueError(f"expected {len(COLUMN_NAMES)} fields, got {len(fields)}")
     try:
-        start = parse_datetime(fields[1])
-        end = parse_datetime(fields[2])
-        count = parse_int(fields[3])
-        moment = parse_datetime(fields[10])
-        switched = parse_bool(fields[15])
-        operated = parse_bool(fields[16])
+        typed = {SESSION_START: parse_datetime(fields[SESSION_START]), SESSION_END: parse_datetime(fields[SESSION_END]),
+                 QUESTIONS_COUNT: parse_int(fields[QUESTIONS_COUNT]), MSG_RT: parse_datetime(fields[MSG_RT]),
+                 MSG_SWITCHED: parse_bool(fields[MSG_SWITCHED]), MSG_OPERATOR: parse_bool(fields[MSG_OPERATOR])}
     except ValueError as error:
         raise ValueError(f"row does not parse: {error}") from None
-    channel = channel_from_label(fields[5])
-    return LogRecord(fields[0], start, end, count, fields[4], channel.id if channel else fields[5],
-                     *fields[6:10], moment, *fields[11:15], switched, operated, fields[17], fields[18])
+    channel = channel_from_label(fields[CHANNEL_TYPE])
+    if channel is not None:
+        typed[CHANNEL_TYPE] = channel.id
+    values = [typed.get(index, text) for index, text in enumerate(fields[:MSG_TAGS + 1])]
+    return LogRecord._make(values)
 
 
 @dataclass
@@ -153,7 +164,7 @@ def iter_records(path: str | os.PathLike) -> Iterator[LogRecord]:
     """Typed rows of an export file, any dialect; ValueError on a header or row that does not parse."""
     stream, _ = open_text(path)
     with stream:
-        reader = csv.reader(stream, delimiter=SEPARATOR, quotechar='"', doublequote=True, strict=True)
+        reader = csv.reader(stream, ExportDialect)
         header = next(reader, None)
         if header is None or tuple(header) != COLUMN_NAMES:
             raise ValueError(f"{path}: the header is not the 19 export columns separated by ';'")
@@ -165,8 +176,7 @@ def read_records(data: bytes | str) -> list[LogRecord]:
     """Typed rows from an export's content held in memory (any dialect)."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     text = text.removeprefix(BOM)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=SEPARATOR, quotechar='"', doublequote=True,
-                        strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), ExportDialect)
     header = next(reader, None)
     if header is None or tuple(header) != COLUMN_NAMES:
         raise ValueError("the header is not the 19 export columns separated by ';'")

@@ -42,7 +42,7 @@ def _plan(account: AccountSpec, day: date, version: int, seed: int, dialect: Dia
 
 def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int = 1,
               seed: int = DEFAULT_SEED, dialect: Dialect = Dialect(), workers: int = 1,
-              on_progress: Callable[[int], None] | None = None) -> DayStats:
+              on_progress: Callable[[int], object] | None = None) -> DayStats:
     """Write one day's file (header and rows) to a binary stream. ``on_progress`` gets row counts as they go."""
     if workers < 1:
         raise ValueError("workers must be >= 1")
@@ -83,6 +83,7 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
             if on_progress is not None:
                 on_progress(window.rows)
     # The workers know the day's sessions already; counting them here again would cost a serial plan.
+    assert window is not None, "balanced_edges gives at least one window"
     return DayStats(rows=rows, sessions=window.sessions, returning=window.returning)
 
 

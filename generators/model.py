@@ -101,7 +101,7 @@ class AccountSpec:
 
 @dataclass(frozen=True, slots=True)
 class Dialect:
-    """The account-level options of the CSV format (DESIGN.md §B); the defaults are the platform's."""
+    """The account-level options of the CSV format (docs/decisions.md); the defaults are the platform's."""
 
     quote_all: bool = False
     bom: bool = False

@@ -6,20 +6,55 @@ value formats and the channel catalog from here, so a change to the format is ma
 
 from __future__ import annotations
 
+import csv
 import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 DATETIME_FORMAT = "%d.%m.%Y %H:%M:%S"
 """Every date-time in the file: ``dd.MM.yyyy HH:mm:ss``, always UTC."""
 
 FILE_DATE_FORMAT = "%d-%m-%Y"
-"""The day in a file name and in the download URL: ``dd-mm-yyyy``."""
+"""The day in a file name and in the download URL: ``dd-mm-yyyy`` (see :func:`file_day`, :func:`parse_file_day`)."""
+
+FILE_DAY_PATTERN = "[0-9]{2}-[0-9]{2}-[0-9]{4}"
+"""A ``dd-mm-yyyy`` day's shape in ASCII digits (the OpenAPI document and the parsers share it)."""
+_FILE_DAY_SHAPE = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})")
 
 SEPARATOR = ";"
 TRUE = "true"
 FALSE = "false"
+
+
+class ExportDialect(csv.Dialect):
+    """The export's CSV dialect: ``;``-separated, ``"``-quoted with doubled quotes, CRLF, minimal quoting.
+
+    Writers pass an account's options (``quoting``, ``lineterminator``) on top; readers take it as it is
+    (``strict``: a stray quote is an error, not a guess).
+    """
+
+    delimiter = SEPARATOR
+    quotechar = '"'
+    doublequote = True
+    skipinitialspace = False
+    lineterminator = "\r\n"
+    quoting = csv.QUOTE_MINIMAL
+    strict = True
+
+
+def file_day(day: date) -> str:
+    """``dd-mm-yyyy``, as in a file name and the download URL (FILE_DATE_FORMAT, without strftime's cost)."""
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+
+
+def parse_file_day(text: str) -> date:
+    """A real calendar day from exactly ``dd-mm-yyyy`` in ASCII digits; ValueError otherwise."""
+    match = _FILE_DAY_SHAPE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"expected a day as dd-mm-yyyy, got {text!r}")
+    day, month, year = (int(part) for part in match.groups())
+    return date(year, month, day)
 
 
 class Kind(enum.StrEnum):

@@ -30,7 +30,7 @@ from generators.sessions import DAY_SECONDS, DayPlan, Row
 
 NASTY_SNIPPETS = (";", '"', '""', "\r\n", "\n", "\r", "\t", " ", "  lead", "trail  ", "😀", "👩‍💻", "🇷🇺",
                   "שלום", "مرحبا", "e\u0301", "\u202e", "\u00a0", ";;", '";"', "\\", "'", "=1+2", "\ufeff")
-_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+_CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 
 
 def adversarial_text(max_size: int = 300) -> st.SearchStrategy[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,23 +17,25 @@ from pathlib import Path
 from generators.channels import channel_from_label
 from generators.csvformat import BOM
 from generators.schema import (
+    CHANNEL_TYPE,
     CLIENT_ID,
     COLUMN_NAMES,
     COLUMNS,
-    FILE_DATE_FORMAT,
+    FILE_DAY_PATTERN,
     MSG_OPERATOR,
     MSG_RT,
     MSG_SWITCHED,
     QUESTIONS_COUNT,
-    SEPARATOR,
     SESSION_END,
     SESSION_ID,
     SESSION_START,
     STATE_AFTER,
     STATE_BEFORE,
+    ExportDialect,
     Kind,
     parse_bool,
     parse_datetime,
+    parse_file_day,
     parse_int,
 )
 
@@ -62,7 +64,7 @@ RULES: dict[str, str] = {
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 _SESSION_ID = re.compile(rf"^(?:{_UUID}|.+)\.{_UUID4}$")
-_FILE_DAY = re.compile(r"(\d{2}-\d{2}-\d{4})\.csv$")
+_FILE_DAY = re.compile(f"({FILE_DAY_PATTERN})\\.csv$")
 _SESSION_COLUMNS = tuple(column.number - 1 for column in COLUMNS if column.session_level)
 _TYPED = tuple((column.number - 1, column.kind) for column in COLUMNS if column.kind is not Kind.TEXT)
 _OTHER_SEPARATORS = {",": "','", "\t": "tab", "|": "'|'"}
@@ -151,7 +153,7 @@ def _lines(binary, bom: bool) -> Iterator[str]:
 
 def _records(lines: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, fields) of each record; the header is line 1."""
-    reader = csv.reader(lines, delimiter=SEPARATOR, quotechar='"', doublequote=True, strict=True)
+    reader = csv.reader(lines, ExportDialect)
     line = 1
     while True:
         try:
@@ -180,7 +182,7 @@ def validate_file(path: str | os.PathLike, *, day: date | None = None, max_error
         match = _FILE_DAY.search(path.name)
         if match:
             try:
-                day = datetime.strptime(match.group(1), FILE_DATE_FORMAT).date()
+                day = parse_file_day(match.group(1))
             except ValueError:
                 day = None
     newline = head.find(b"\n")
@@ -217,6 +219,136 @@ def _check_header(line: int, header: list[str], found: _Collector) -> bool:
     return False
 
 
+_PARSERS: dict[Kind, tuple[Callable[[str], object], str, str]] = {
+    Kind.DATETIME: (parse_datetime, "datetime", "a real dd.MM.yyyy HH:mm:ss date-time"),
+    Kind.INTEGER: (parse_int, "integer", "a non-negative integer"),
+    Kind.BOOLEAN: (parse_bool, "boolean", "'true' or 'false'"),
+}
+"""How each typed column is read: (parser, rule, what the text should be)."""
+
+
+@dataclass
+class _Row:
+    line: int
+    fields: list[str]
+    parsed: dict[int, object]
+
+    def moment(self, index: int) -> datetime | None:
+        value = self.parsed.get(index)
+        return value if isinstance(value, datetime) else None
+
+
+@dataclass
+class _FileCheck:
+    """What the row rules remember between rows of one file."""
+
+    report: Report
+    found: _Collector
+    day: date | None
+    sessions: dict[str, _Session] = field(default_factory=dict)
+    previous_rt: datetime | None = None
+    day_start: datetime | None = None
+
+    def add(self, row: _Row, index: int, rule: str, message: str) -> None:
+        self.found.add(row.line, index + 1, rule, message)
+
+
+def _parse_typed(check: _FileCheck, row: _Row) -> None:
+    for index, kind in _TYPED:
+        parse, rule, expectation = _PARSERS[kind]
+        try:
+            row.parsed[index] = parse(row.fields[index])
+        except ValueError:
+            check.add(row, index, rule, f"{row.fields[index]!r} is not {expectation}")
+
+
+def _check_channel(check: _FileCheck, row: _Row) -> None:
+    label, client = row.fields[CHANNEL_TYPE], row.fields[CLIENT_ID]
+    channel = channel_from_label(label)
+    if channel is None:
+        check.add(row, CHANNEL_TYPE, "channel", f"unknown channel type {label!r}")
+    elif not client.startswith(f"{channel.id}-"):
+        check.add(row, CLIENT_ID, "client-id", f"{client!r} does not start with the channel type {channel.id!r}")
+
+
+def _check_session_id(check: _FileCheck, row: _Row) -> None:
+    if not _SESSION_ID.match(row.fields[SESSION_ID]):
+        check.add(row, SESSION_ID, "session-id", f"{row.fields[SESSION_ID]!r} is not <id>.<uuid4>")
+
+
+def _check_moment(check: _FileCheck, row: _Row) -> None:
+    moment = row.moment(MSG_RT)
+    if moment is None:
+        return
+    text = row.fields[MSG_RT]
+    if check.day is None:
+        check.day = moment.date()
+    if check.day_start is None:
+        check.day_start = datetime(check.day.year, check.day.month, check.day.day, tzinfo=moment.tzinfo)
+        check.report.day = check.day
+    if not check.day_start <= moment < check.day_start + timedelta(days=1):
+        check.add(row, MSG_RT, "day", f"{text} is not on the file's day {check.day:%d.%m.%Y}")
+    if check.previous_rt is not None and moment < check.previous_rt:
+        check.add(row, MSG_RT, "order",
+                  f"{text} is earlier than the previous row's {check.previous_rt:%d.%m.%Y %H:%M:%S}")
+    check.previous_rt = moment
+    start, end = row.moment(SESSION_START), row.moment(SESSION_END)
+    if start is not None and end is not None and not start <= moment <= end:
+        check.add(row, MSG_RT, "session-times",
+                  f"{text} is outside the session's {row.fields[SESSION_START]} .. {row.fields[SESSION_END]}")
+
+
+def _check_session(check: _FileCheck, row: _Row) -> None:
+    fields = row.fields
+    values = tuple(fields[index] for index in _SESSION_COLUMNS)
+    session = check.sessions.get(fields[SESSION_ID])
+    if session is None:
+        count = row.parsed.get(QUESTIONS_COUNT)
+        session = check.sessions[fields[SESSION_ID]] = _Session(
+            values, row.line, row.moment(SESSION_START), row.moment(SESSION_END),
+            count if isinstance(count, int) else None)
+    elif values != session.values:
+        position, got, expected = next(
+            (position, got, expected) for position, (got, expected) in enumerate(zip(values, session.values,
+                                                                                    strict=True)) if got != expected)
+        check.add(row, _SESSION_COLUMNS[position], "session-constant",
+                  f"{got!r} differs from {expected!r} on line {session.first_line} of the same session")
+    session.rows += 1
+    if session.count is not None and session.rows > session.count and not session.count_reported:
+        session.count_reported = True
+        check.add(row, QUESTIONS_COUNT, "count",
+                  f"the session has more rows here ({session.rows}) than its count {session.count}")
+    if session.last_state is not None and fields[STATE_BEFORE] != session.last_state:
+        check.add(row, STATE_BEFORE, "state-chain",
+                  f"{fields[STATE_BEFORE]!r} does not follow the previous phrase's state_after {session.last_state!r}")
+    session.last_state = fields[STATE_AFTER]
+    began_today = session.start is not None and check.day_start is not None and session.start >= check.day_start
+    if row.parsed.get(MSG_OPERATOR) is True and not session.switched and began_today:
+        check.add(row, MSG_OPERATOR, "operator", "an agent replied, but no earlier phrase of this "
+                  "session was transferred (msg_switched=true)")
+    if row.parsed.get(MSG_SWITCHED) is True:
+        session.switched = True
+
+
+ROW_RULES: tuple[Callable[[_FileCheck, _Row], None], ...] = (
+    _parse_typed, _check_channel, _check_session_id, _check_moment, _check_session)
+"""Applied to every complete row in this order (the order of a row's problems in the report)."""
+
+
+def _check_field_count(check: _FileCheck, line: int, fields: list[str]) -> bool:
+    """True when the row has its 19 fields; else reports it and forgets its session's last state."""
+    expected = len(COLUMN_NAMES)
+    if len(fields) == expected:
+        return True
+    which = "missing" if len(fields) < expected else "extra"
+    check.found.add(line, len(fields) + 1 if which == "missing" else expected + 1, "field-count",
+                    f"{len(fields)} fields, expected {expected} ({which} columns)")
+    broken = check.sessions.get(fields[SESSION_ID]) if fields else None
+    if broken is not None:  # its states are unknown: do not blame the session's next phrase for them
+        broken.last_state = None
+    return False
+
+
 def _check(records: Iterator[tuple[int, list[str]]], report: Report, found: _Collector, day: date | None) -> None:
     first = next(records, None)
     if first is None or not first[1]:  # nothing, or a BOM and nothing else
@@ -224,95 +356,14 @@ def _check(records: Iterator[tuple[int, list[str]]], report: Report, found: _Col
         return
     if not _check_header(*first, found):
         return
-    sessions: dict[str, _Session] = {}
-    previous_rt: datetime | None = None
-    day_start = day_end = None
+    check = _FileCheck(report, found, day)
     for line, fields in records:
         report.rows += 1
-        if len(fields) != len(COLUMN_NAMES):
-            which = "missing" if len(fields) < len(COLUMN_NAMES) else "extra"
-            found.add(line, len(fields) + 1 if which == "missing" else len(COLUMN_NAMES) + 1, "field-count",
-                      f"{len(fields)} fields, expected {len(COLUMN_NAMES)} ({which} columns)")
-            broken = sessions.get(fields[SESSION_ID]) if fields else None
-            if broken is not None:  # its states are unknown: do not blame the session's next phrase for them
-                broken.last_state = None
+        if not _check_field_count(check, line, fields):
             continue
-        parsed: dict[int, object] = {}
-        for index, kind in _TYPED:
-            text = fields[index]
-            try:
-                if kind is Kind.DATETIME:
-                    parsed[index] = parse_datetime(text)
-                elif kind is Kind.INTEGER:
-                    parsed[index] = parse_int(text)
-                else:
-                    parsed[index] = parse_bool(text)
-            except ValueError:
-                rule = {Kind.DATETIME: "datetime", Kind.INTEGER: "integer", Kind.BOOLEAN: "boolean"}[kind]
-                expectation = {Kind.DATETIME: "a real dd.MM.yyyy HH:mm:ss date-time",
-                               Kind.INTEGER: "a non-negative integer", Kind.BOOLEAN: "'true' or 'false'"}[kind]
-                found.add(line, index + 1, rule, f"{text!r} is not {expectation}")
-        moment = parsed.get(MSG_RT)
-        start, end = parsed.get(SESSION_START), parsed.get(SESSION_END)
-
-        channel = channel_from_label(fields[5])
-        if channel is None:
-            found.add(line, 6, "channel", f"unknown channel type {fields[5]!r}")
-        elif not fields[CLIENT_ID].startswith(f"{channel.id}-"):
-            found.add(line, CLIENT_ID + 1, "client-id",
-                      f"{fields[CLIENT_ID]!r} does not start with the channel type {channel.id!r}")
-        if not _SESSION_ID.match(fields[SESSION_ID]):
-            found.add(line, SESSION_ID + 1, "session-id", f"{fields[SESSION_ID]!r} is not <id>.<uuid4>")
-
-        if isinstance(moment, datetime):
-            if day is None:
-                day = moment.date()
-            if day_start is None:
-                day_start = datetime(day.year, day.month, day.day, tzinfo=moment.tzinfo)
-                day_end = day_start + timedelta(days=1)
-                report.day = day
-            if not day_start <= moment < day_end:
-                found.add(line, MSG_RT + 1, "day",
-                          f"{fields[MSG_RT]} is not on the file's day {day:%d.%m.%Y}")
-            if previous_rt is not None and moment < previous_rt:
-                found.add(line, MSG_RT + 1, "order",
-                          f"{fields[MSG_RT]} is earlier than the previous row's {previous_rt:%d.%m.%Y %H:%M:%S}")
-            previous_rt = moment
-            if isinstance(start, datetime) and isinstance(end, datetime) and not start <= moment <= end:
-                found.add(line, MSG_RT + 1, "session-times",
-                          f"{fields[MSG_RT]} is outside the session's {fields[SESSION_START]} .. {fields[SESSION_END]}")
-
-        key = fields[SESSION_ID]
-        values = tuple(fields[index] for index in _SESSION_COLUMNS)
-        session = sessions.get(key)
-        if session is None:
-            count = parsed.get(QUESTIONS_COUNT)
-            session = sessions[key] = _Session(values, line, start if isinstance(start, datetime) else None,
-                                               end if isinstance(end, datetime) else None,
-                                               count if isinstance(count, int) else None)
-        elif values != session.values:
-            for position, (got, expected) in enumerate(zip(values, session.values, strict=True)):
-                if got != expected:
-                    index = _SESSION_COLUMNS[position]
-                    found.add(line, index + 1, "session-constant",
-                              f"{got!r} differs from {expected!r} on line {session.first_line} of the same session")
-                    break
-        session.rows += 1
-        if session.count is not None and session.rows > session.count and not session.count_reported:
-            session.count_reported = True
-            found.add(line, QUESTIONS_COUNT + 1, "count",
-                      f"the session has more rows here ({session.rows}) than its count {session.count}")
-        if session.last_state is not None and fields[STATE_BEFORE] != session.last_state:
-            found.add(line, STATE_BEFORE + 1, "state-chain",
-                      f"{fields[STATE_BEFORE]!r} does not follow the previous phrase's state_after "
-                      f"{session.last_state!r}")
-        session.last_state = fields[STATE_AFTER]
-        began_today = session.start is not None and day_start is not None and session.start >= day_start
-        if parsed.get(MSG_OPERATOR) is True and not session.switched and began_today:
-            found.add(line, MSG_OPERATOR + 1, "operator", "an agent replied, but no earlier phrase of this "
-                      "session was transferred (msg_switched=true)")
-        if parsed.get(MSG_SWITCHED) is True:
-            session.switched = True
-    report.sessions = len(sessions)
+        row = _Row(line, fields, {})
+        for rule in ROW_RULES:
+            rule(check, row)
+    report.sessions = len(check.sessions)
     if report.day is None:
-        report.day = day
+        report.day = check.day

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
@@ -24,12 +26,14 @@ from mock_server.access import AccessLog, format_line, printable
 from mock_server.auth import check_control_access
 from mock_server.clock import Clock
 from mock_server.config import MockConfig, demo_config
-from mock_server.context import ENVIRON_KEY, RequestInfo, request_info
-from mock_server.errors import FAULT_CODES, ApiError, error_response
-from mock_server.rawlogs import EXTENSION_KEY, request_snapshot, shown
+from mock_server.context import ENVIRON_KEY, EXTENSION_KEY, RequestInfo, request_info, state_of
+from mock_server.control.routes import blueprint as control_blueprint
+from mock_server.errors import FAULT_CODES, ApiError, error_response, shown
+from mock_server.rawlogs import blueprint as rawlogs_blueprint
+from mock_server.rawlogs import request_snapshot
 from mock_server.state import Fault, JournalEntry, MockState
+from mock_server.urls import RUN_PREFIX, is_control_path
 
-CONTROL_PREFIX = "/_mock/"
 TOKEN_KEY = "JAICP_MOCK_CONTROL_TOKEN"
 MAX_BODY_BYTES = 64 * 1024
 JOURNALED_HEADERS = (("Range", "HTTP_RANGE"), ("If-None-Match", "HTTP_IF_NONE_MATCH"),
@@ -38,6 +42,7 @@ JOURNALED_HEADERS = (("Range", "HTTP_RANGE"), ("If-None-Match", "HTTP_IF_NONE_MA
 """Request headers the journal keeps (name, WSGI environ key); never Authorization, which is redacted."""
 
 error_log = logging.getLogger("jaicp_mock.errors")
+__all__ = ["create_app", "state_of"]
 
 
 def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None = None, clock: Clock | None = None,
@@ -45,33 +50,27 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
                access_log_sink: AccessLog | None = None) -> Flask:
     """A mock JAICP serving ``config`` (the built-in demo when None).
 
-    ``data_dir``: where state and files live (a temporary folder, removed by ``app.extensions["jaicp_mock"]
-    .close()``, when None). ``clock``: the initial clock (real UTC when None). ``control_token``: require
+    ``data_dir``: where state and files live (a temporary folder, removed by ``state_of(app).close()``,
+    when None). ``clock``: the initial clock (real UTC when None). ``control_token``: require
     ``Authorization: Bearer <token>`` on ``/_mock/`` instead of a loopback client. ``state``: serve an existing
     state instead of opening one. ``access_log_sink``: where access-log lines go (see :mod:`mock_server.access`;
     without one they go to the ``jaicp_mock.access`` logger when it is enabled for INFO).
     """
-    from mock_server.control import blueprint as control_blueprint
-    from mock_server.rawlogs import blueprint as rawlogs_blueprint
-
     if state is None:
         state = MockState(config if config is not None else demo_config(), data_dir, clock=clock)
     app = Flask("mock_server")
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # the default provider has it
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False)
     app.config[TOKEN_KEY] = control_token
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(rawlogs_blueprint)
     app.register_blueprint(control_blueprint)
-    app.wsgi_app = _Observed(app.wsgi_app, state, control_token, access_log_sink)
+    observed = _Observed(app.wsgi_app, state, control_token, access_log_sink)
+    app.wsgi_app = observed  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     return app
-
-
-def _is_control(path: str) -> bool:
-    return path == CONTROL_PREFIX.rstrip("/") or path.startswith(CONTROL_PREFIX)
 
 
 class _Observed:
@@ -91,7 +90,7 @@ class _Observed:
     def __call__(self, environ: dict, start_response):
         info = environ[ENVIRON_KEY] = RequestInfo(time.perf_counter())
         path = environ.get("PATH_INFO", "")
-        control = _is_control(path)
+        control = is_control_path(path)
         statuses: list[str] = []
 
         def capture(status: str, headers, exc_info=None):
@@ -161,33 +160,50 @@ def _api_error(error: ApiError) -> Response:
     return error.response()
 
 
+Envelope = tuple[str, dict[str, Any], dict[str, str]]
+"""An error's (code, args, headers)."""
+
+
+def _not_found(error: HTTPException, prefix: str) -> Envelope:
+    return f"{prefix}.not_found", {"path": shown(request.path)}, {}
+
+
+def _method_not_allowed(error: HTTPException, prefix: str) -> Envelope:
+    allowed = sorted(set(getattr(error, "valid_methods", None) or ()) - {"OPTIONS"})
+    if request.path.startswith(RUN_PREFIX + "/"):
+        allowed = [method for method in allowed if method != "HEAD"]
+    text = ", ".join(allowed)
+    return (f"{prefix}.method_not_allowed", {"method": request.method, "path": shown(request.path), "allowed": text},
+            {"Allow": text})
+
+
+def _range_not_satisfiable(error: HTTPException, prefix: str) -> Envelope:
+    length = error.length if isinstance(error, RequestedRangeNotSatisfiable) else None
+    headers = {} if length is None else {"Content-Range": f"bytes */{length}"}
+    return "rawlogs.range_not_satisfiable", {"length": length}, headers
+
+
+def _bad_request(error: HTTPException, prefix: str) -> Envelope:
+    if prefix == "mock":
+        return "mock.bad_json", {}, {}
+    return "rawlogs.bad_request", {"detail": error.description or "malformed request"}, {}
+
+
+HTTP_ERRORS: dict[int, Callable[[HTTPException, str], Envelope]] = {
+    400: _bad_request, 404: _not_found, 405: _method_not_allowed, 416: _range_not_satisfiable}
+"""Werkzeug's HTTP errors the mock names; any other answers ``rawlogs.http_error`` with its own status."""
+
+
 def _http_error(error: HTTPException) -> Response:
     """Werkzeug's HTTP errors (unknown path, wrong method, bad range, body too large) as the envelope."""
     if error.code is None or error.code < 400:
-        return error.get_response()
-    prefix = "mock" if _is_control(request.path) else "rawlogs"
-    path = shown(request.path)
-    if error.code == 404:
-        code, args, headers = f"{prefix}.not_found", {"path": path}, {}
-    elif error.code == 405:
-        allowed = sorted(set(getattr(error, "valid_methods", None) or ()) - {"OPTIONS"})
-        if request.path.startswith("/restapi/rawlogs/run/"):
-            allowed = [method for method in allowed if method != "HEAD"]
-        text = ", ".join(allowed)
-        code, args, headers = f"{prefix}.method_not_allowed", {
-            "method": request.method, "path": path, "allowed": text}, {"Allow": text}
-    elif isinstance(error, RequestedRangeNotSatisfiable):
-        code, args, headers = "rawlogs.range_not_satisfiable", {"length": error.length}, {}
-        if error.length is not None:
-            headers["Content-Range"] = f"bytes */{error.length}"
-    elif error.code == 400 and prefix == "mock":
-        code, args, headers = "mock.bad_json", {}, {}
-    elif error.code == 400:
-        code, args, headers = "rawlogs.bad_request", {"detail": error.description or "malformed request"}, {}
-    else:
-        code, args, headers = "rawlogs.http_error", {"detail": f"{error.code} {error.name}"}, {}
-        request_info().error = code
-        return error_response(code, status=error.code, headers=headers, **args)
+        return error.get_response()  # type: ignore[return-value]  # a redirect: Werkzeug's own response
+    prefix = "mock" if is_control_path(request.path) else "rawlogs"
+    known = HTTP_ERRORS.get(error.code)
+    if known is None:
+        request_info().error = "rawlogs.http_error"
+        return error_response("rawlogs.http_error", status=error.code, detail=f"{error.code} {error.name}")
+    code, args, headers = known(error, prefix)
     request_info().error = code
     return error_response(code, headers=headers, **args)
 

@@ -1,6 +1,7 @@
-"""``jaicp-mock serve | generate | validate``.
+"""``jaicp-mock``: a table of subcommands, each a :class:`generators.cli.Command`.
 
-Every bad flag gets one line that names the flag and the accepted values, and exit status 2; no traceback.
+Adding a command is adding one entry to :data:`COMMANDS`. Every bad flag gets one line that names the flag and
+the accepted values, and exit status 2; no traceback.
 """
 
 from __future__ import annotations
@@ -8,192 +9,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import date, timedelta
-from pathlib import Path
 
-from generators.channels import CHANNEL_IDS
-from generators.model import DEFAULT_SEED, AccountSpec, Dialect, ProjectSpec
-from generators.scenarios import DOMAINS, LOCALES
-from generators.schema import FILE_DATE_FORMAT
+from generators.cli import GENERATE, VALIDATE, CliError, Command, Parser
+from mock_server.serve import SERVE
 
-PROGRESS_MIN_SESSIONS = 20_000
-"""Below this a day is written in well under a second: no progress bar."""
+COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE)
 
 
-class CliError(Exception):
-    """A usage error to print as one line, then exit 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's default prints usage; one clear line is enough
-        raise CliError(message)
-
-
-def _positive(minimum: int = 1):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
-        return value
-    return parse
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD (e.g. 2026-03-03), got {text!r}") from None
-
-
-def _channels(text: str) -> tuple[str, ...]:
-    channels = tuple(part.strip() for part in text.split(",") if part.strip())
-    unknown = [channel for channel in channels if channel not in CHANNEL_IDS]
-    if not channels or unknown:
-        raise argparse.ArgumentTypeError(
-            f"expected a comma-separated list of {', '.join(CHANNEL_IDS)}; got {text!r}")
-    return channels
-
-
-def _add_generate(commands) -> None:
-    parser = commands.add_parser(
-        "generate", help="write realistic day files",
-        description="Write one day to a file or stdout, or N days into a folder as dd-mm-yyyy.csv.")
-    parser.add_argument("--date", type=_iso_date, required=True, help="the (first) day, YYYY-MM-DD")
-    parser.add_argument("--days", type=_positive(), default=1, help="how many days (default 1)")
-    parser.add_argument("--sessions", type=_positive(0), default=300,
-                        help="sessions on a weekday; weekends get 60%% (default 300)")
-    parser.add_argument("--seed", type=_positive(0), default=DEFAULT_SEED,
-                        help=f"the seed (default {DEFAULT_SEED})")
-    parser.add_argument("--locale", choices=LOCALES, default="en_US", help="en_US or ru_RU (default en_US)")
-    parser.add_argument("--account-id", type=_positive(), default=1234567,
-                        help="the account id (default 1234567)")
-    parser.add_argument("--domain", choices=DOMAINS, default="banking", help="the bot's domain (default banking)")
-    parser.add_argument("--channels", type=_channels, default=("telegram", "chatwidget", "resterisk"),
-                        help="comma-separated channel types (default telegram,chatwidget,resterisk)")
-    parser.add_argument("--project", default="Demobot", help="the project name (default Demobot)")
-    parser.add_argument("--version", type=_positive(), default=1,
-                        help="the file version: 2 and up are forced regenerations (default 1)")
-    parser.add_argument("--workers", type=_positive(), default=1, help="processes (default 1)")
-    parser.add_argument("--quote-all", action="store_true", help="quote every field")
-    parser.add_argument("--bom", action="store_true", help="start with a UTF-8 byte order mark")
-    parser.add_argument("--line-end", choices=("crlf", "lf"), default="crlf", help="crlf (default) or lf")
-    parser.add_argument("--channel-labels", choices=("display", "id"), default="display",
-                        help="channel_type as display names (default) or ids")
-    parser.add_argument("--session-ids", choices=("uuid5", "client"), default="uuid5",
-                        help="session id style: <uuid5>.<uuid4> (default) or <clientId>.<uuid4>")
-    parser.add_argument("-o", "--output", default="-",
-                        help="a file, a folder (required for --days > 1), or - for stdout (default)")
-    parser.set_defaults(handler=_generate)
-
-
-def _add_validate(commands) -> None:
-    parser = commands.add_parser(
-        "validate", help="check export files",
-        description="Check files against the export format and its invariants; exit 1 when any breaks one.")
-    parser.add_argument("files", nargs="+", type=Path, help="CSV files")
-    parser.add_argument("--date", type=_iso_date, default=None,
-                        help="the file's day, when the name is not dd-mm-yyyy.csv (YYYY-MM-DD)")
-    parser.add_argument("--max-errors", type=_positive(), default=50,
-                        help="stop listing a file's errors after this many (default 50)")
-    parser.set_defaults(handler=_validate)
-
-
-def _add_serve(commands) -> None:
-    from mock_server.serve import add_arguments
-
-    parser = commands.add_parser(
-        "serve", help="run the mock JAICP server",
-        description="Serve /restapi/rawlogs/... with JAICP's rules, and the control API under /_mock/.")
-    add_arguments(parser)
-    parser.set_defaults(handler=_serve)
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from mock_server.serve import run
-
-    return run(args)
-
-
-def _generate(args: argparse.Namespace) -> int:
-    from generators.export import write_day, write_day_file
-
-    try:
-        account = AccountSpec(
-            args.account_id,
-            projects=(ProjectSpec(args.project, domain=args.domain, channels=args.channels),),
-            locale=args.locale, sessions_per_day=args.sessions, session_id_style=args.session_ids)
-    except ValueError as error:
-        raise CliError(f"--project: {error}") from None
-    dialect = Dialect(quote_all=args.quote_all, bom=args.bom, line_end="\n" if args.line_end == "lf" else "\r\n",
-                      channel_labels=args.channel_labels)
-    options = {"version": args.version, "seed": args.seed, "dialect": dialect, "workers": args.workers}
-    days = [args.date + timedelta(days=offset) for offset in range(args.days)]
-    output = args.output
-
-    if output == "-":
-        if len(days) > 1:
-            raise CliError("-o/--output: several days need a folder, not stdout")
-        with _progress(args.sessions, f"{days[0]:%d-%m-%Y}") as progress:
-            write_day(sys.stdout.buffer, account, days[0], on_progress=progress, **options)
-        sys.stdout.buffer.flush()
-        return 0
-
-    target = Path(output)
-    if len(days) > 1 or target.is_dir() or output.endswith(("/", "\\")):
-        if target.exists() and not target.is_dir():
-            raise CliError(f"-o/--output: {output} is a file; several days need a folder")
-        paths = [target / f"{day.strftime(FILE_DATE_FORMAT)}.csv" for day in days]
-    else:
-        paths = [target]
-    for day, path in zip(days, paths, strict=True):
-        with _progress(args.sessions, path.name) as progress:
-            stats = write_day_file(path, account, day, on_progress=progress, **options)
-        print(f"{path}: {stats.rows} rows, {stats.sessions} sessions ({stats.returning} begun on earlier days)",
-              file=sys.stderr)
-    return 0
-
-
-class _progress:
-    """A tqdm bar on stderr for long runs on a terminal; nothing in a pipe or for small days."""
-
-    def __init__(self, sessions: int, label: str) -> None:
-        self.bar = None
-        if sessions >= PROGRESS_MIN_SESSIONS and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(desc=label, unit=" rows", unit_scale=True, file=sys.stderr, leave=False)
-
-    def __enter__(self):
-        return self.bar.update if self.bar is not None else None
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _validate(args: argparse.Namespace) -> int:
-    from generators.validate import validate_file
-
-    failed = False
-    for path in args.files:
-        report = validate_file(path, day=args.date, max_errors=args.max_errors)
-        for problem in report.problems:
-            print(problem, file=sys.stderr)
-        print(report.summary())
-        failed = failed or not report.ok
-    return 1 if failed else 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="jaicp-mock", description="A local mock of JAICP's daily dialog-log export.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                     metavar="{serve,generate,validate}")
-    _add_serve(commands)
-    _add_generate(commands)
-    _add_validate(commands)
+def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
+    parser = Parser(prog="jaicp-mock", description="A local mock of JAICP's daily dialog-log export.")
+    names = ",".join(command.name for command in commands)
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar=f"{{{names}}}")
+    for command in commands:
+        sub = subparsers.add_parser(command.name, help=command.help, description=command.description)
+        command.add_arguments(sub)
+        sub.set_defaults(handler=command.run)
     return parser
 
 

@@ -54,7 +54,10 @@ def parse_instant(text: str) -> datetime:
         except ValueError:
             raise ValueError(
                 f"expected an ISO-8601 date-time such as 2026-03-04T00:01:00Z, got {text!r}") from None
-    return as_utc(moment)
+    try:
+        return as_utc(moment)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant Python has
+        raise ValueError(f"{text!r} is outside the years 1 to 9999 in UTC") from None
 
 
 def as_utc(moment: datetime) -> datetime:

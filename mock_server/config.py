@@ -37,7 +37,7 @@ DEMO_SOURCE = "<built-in demo configuration>"
 RAWLOGS_ROLE = "RAWLOGS_ANALYTIC"
 BUSINESS_PLANS = ("JAICP Business Standard", "JAICP Business Pro", "JAICP Business Pro+", "JAICP Business Ultra",
                   "JAICP Business Enterprise")
-"""Plans on which raw-log download is on automatically from the switch to the plan (DESIGN.md §A1)."""
+"""Plans on which raw-log download is on automatically from the switch to the plan (docs/platform.md)."""
 MAX_CLEANUP_DAYS = 999
 
 

@@ -9,11 +9,26 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import request
+from flask import Flask, current_app, request
+
+if TYPE_CHECKING:
+    from mock_server.state import MockState
 
 ENVIRON_KEY = "jaicp_mock.request"
+EXTENSION_KEY = "jaicp_mock"
+"""Where an app keeps its :class:`~mock_server.state.MockState` (``app.extensions``)."""
+
+
+def state_of(app: Flask) -> MockState:
+    """The state an app made by :func:`mock_server.app.create_app` serves."""
+    return app.extensions[EXTENSION_KEY]
+
+
+def current_state() -> MockState:
+    """The state of the app handling the current request."""
+    return current_app.extensions[EXTENSION_KEY]
 
 
 @dataclass(slots=True)

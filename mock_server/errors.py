@@ -135,6 +135,14 @@ def render_message(code: str, args: dict) -> str:
     return string.Formatter().vformat(ERRORS[code].template, (), _Blank(args))
 
 
+SHOWN_VALUE_LIMIT = 80
+
+
+def shown(value: str) -> str:
+    """A request value for a message, cut short so a hostile 10 kB path does not echo back whole."""
+    return value if len(value) <= SHOWN_VALUE_LIMIT else value[:SHOWN_VALUE_LIMIT] + "..."
+
+
 class ApiError(Exception):
     """Raised anywhere below a view; the app's handler turns it into the envelope.
 

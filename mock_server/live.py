@@ -1,4 +1,5 @@
-"""The app on a real socket, in a daemon thread, served by waitress: for tests, benchmarks and the pytest plugin.
+"""The one waitress wrapper: :func:`make_server` (``jaicp-mock serve`` runs it in the foreground) and
+:class:`LiveServer`, the app on a real socket in a daemon thread for tests, benchmarks and the pytest plugin.
 
 Starting binds the socket before returning (so ``url`` is usable at once, with the real port for ``port=0``);
 stopping wakes the event loop through waitress's trigger instead of waiting out a poll timeout, so both take
@@ -8,9 +9,30 @@ milliseconds.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from waitress import wasyncore
 from waitress.server import create_server
+
+CHANNEL_TIMEOUT = 60
+"""Seconds an idle keep-alive connection stays open."""
+
+
+def make_server(app: Any, host: str, port: int, threads: int) -> Any:
+    """A bound waitress server for ``app`` (``port=0``: a free port). Raises OSError/ValueError as waitress does."""
+    return create_server(app, host=host, port=port, threads=threads, ident="jaicp-mock",
+                         channel_timeout=CHANNEL_TIMEOUT)
+
+
+def server_url(server: Any) -> str:
+    """The base URL a client on this machine uses (a wildcard address becomes the loopback one)."""
+    host = getattr(server, "effective_host", "127.0.0.1")
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{server.effective_port}"
 
 
 class LiveServer:
@@ -21,7 +43,7 @@ class LiveServer:
         self.host = host
         self.port = port
         self.threads = threads
-        self._server = None
+        self._server: Any = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -29,16 +51,13 @@ class LiveServer:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("the server is not started")
-        host = self._server.effective_host
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self._server.effective_port}"
+        return server_url(self._server)
 
     def start(self) -> LiveServer:
         if self._server is not None:
             return self
         self._stopping.clear()
-        self._server = create_server(self.app, host=self.host, port=self.port, threads=self.threads,
-                                     ident="jaicp-mock", channel_timeout=30)
+        self._server = make_server(self.app, self.host, self.port, self.threads)
         self._thread = threading.Thread(target=self._loop, name=f"jaicp-mock-{self._server.effective_port}",
                                         daemon=True)
         self._thread.start()

@@ -12,30 +12,26 @@ import functools
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.http import http_date
 from werkzeug.wsgi import wrap_file
 
+from generators.schema import file_day, parse_file_day
 from mock_server.auth import authenticate
-from mock_server.clock import format_instant, from_micros
-from mock_server.context import RequestInfo, request_info
-from mock_server.errors import ApiError
-from mock_server.rules import (
-    Refuse,
-    authorize_download,
-    authorize_regeneration,
-    file_day,
-    is_supported_day,
-    resolve_download,
-)
+from mock_server.clock import format_instant
+from mock_server.config import AccountConfig
+from mock_server.context import RequestInfo, current_state, request_info
+from mock_server.control.views import RegenerationAccepted
+from mock_server.errors import ApiError, shown
+from mock_server.rules import Refuse, Serve, authorize_download, authorize_regeneration, is_supported_day
 from mock_server.state import FileStore, MockState, Snapshot
+from mock_server.urls import RAWLOGS_PREFIX, RUN_PREFIX
 
-EXTENSION_KEY = "jaicp_mock"
-FILE_NAME = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})\.csv")
-RUN_DAY = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})")
+T = TypeVar("T")
+
 ACCOUNT_ID = re.compile(r"[0-9]{1,16}")
-SHOWN_VALUE_LIMIT = 80
 INLINE_LIMIT = 256 * 1024
 """Files up to this size are sent as one buffer; bigger ones are streamed."""
 CONDITIONAL_HEADERS = ("HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE",
@@ -44,68 +40,60 @@ CONDITIONAL_HEADERS = ("HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_IF_NONE_MATCH", "HTT
 blueprint = Blueprint("rawlogs", __name__)
 
 
-def current_state() -> MockState:
-    return current_app.extensions[EXTENSION_KEY]
-
-
 def request_snapshot(state: MockState, info: RequestInfo | None = None) -> Snapshot:
     """The state as of this request, read once, with the clock's now in the request's info."""
     info = info or request_info()
     if info.snapshot is None:
         info.snapshot = state.snapshot()
-        info.now = from_micros(info.snapshot.clock.now_micros(state.clock.real_micros()))
+        info.now = state.now_of(info.snapshot)
     return info.snapshot
 
 
-def refuse(decision: object) -> None:
-    """Raise the error a rule decided on, if it decided on one."""
+def accepted(decision: T | Refuse) -> T:
+    """The rule's go-ahead, or the error it decided on, raised."""
     if isinstance(decision, Refuse):
         raise ApiError(decision.code, **decision.args)
+    return decision
 
 
-def shown(value: str) -> str:
-    """A request value for a message, cut short so a hostile 10 kB path does not echo back whole."""
-    return value if len(value) <= SHOWN_VALUE_LIMIT else value[:SHOWN_VALUE_LIMIT] + "..."
-
-
-def parse_day(text: str, pattern: re.Pattern[str], shape: str, example: str) -> date:
-    """A real calendar day from ``dd-mm-yyyy`` (ASCII digits only), or a 400 ``rawlogs.bad_date``."""
-    match = pattern.fullmatch(text)
-    if match is not None:
-        day, month, year = (int(part) for part in match.groups())
+def parse_day(text: str, suffix: str, example: str) -> date:
+    """A real calendar day from ``dd-mm-yyyy`` + ``suffix`` (ASCII digits only), or a 400 ``rawlogs.bad_date``."""
+    if text.endswith(suffix):
         try:
-            parsed = date(year, month, day)
+            parsed = parse_file_day(text[:len(text) - len(suffix)])
         except ValueError:
             parsed = None
         if parsed is not None and is_supported_day(parsed):
             return parsed
+    shape = "dd-mm-yyyy.csv" if suffix else "dd-MM-yyyy"
     raise ApiError("rawlogs.bad_date", value=shown(text), shape=shape, example=example)
 
 
-@blueprint.get("/restapi/rawlogs/<name>", provide_automatic_options=False)
+@blueprint.get(f"{RAWLOGS_PREFIX}/<name>", provide_automatic_options=False)
 def download(name: str) -> Response:
     """``GET|HEAD /restapi/rawlogs/<dd>-<mm>-<yyyy>.csv``: the user's account's file for that day."""
     state = current_state()
     info = request_info()
     snapshot = request_snapshot(state, info)
     user = authenticate(state, snapshot, info)
-    refuse(authorize_download(user))
-    day = parse_day(name, FILE_NAME, "dd-mm-yyyy.csv", "03-03-2023.csv")
-    account = snapshot.accounts[user.account_id]
-    decision = resolve_download(account, day, info.now, state.policy, snapshot.regenerations_of(account.id, day))
-    refuse(decision)
-    info.version = decision.version
-    path, size = state.files.open(account.config, day, decision.version)
+    accepted(authorize_download(user))
+    day = parse_day(name, ".csv", "03-03-2023.csv")
+    assert info.now is not None  # set with the snapshot
+    served = accepted(state.download(snapshot, user.account_id, day, info.now))
+    info.version = served.version
+    config = snapshot.accounts[user.account_id].config
     try:
-        return file_response(state.files, path, size, name=f"{file_day(day)}.csv", version=decision.version,
-                             etag=f"{path.parent.name}-{day.isoformat()}-v{decision.version}",
-                             last_modified=decision.generated_at)
+        return _day_file_response(state.files, config, day, served)
     except FileNotFoundError:  # the data dir was cleaned under a running server: make the file again
-        state.files.forget(path)
-        path, size = state.files.open(account.config, day, decision.version)
-        return file_response(state.files, path, size, name=f"{file_day(day)}.csv", version=decision.version,
-                             etag=f"{path.parent.name}-{day.isoformat()}-v{decision.version}",
-                             last_modified=decision.generated_at)
+        state.files.forget(state.files.path(config, day, served.version))
+        return _day_file_response(state.files, config, day, served)
+
+
+def _day_file_response(files: FileStore, config: AccountConfig, day: date, served: Serve) -> Response:
+    path, size = files.open(config, day, served.version)
+    return file_response(files, path, size, name=f"{file_day(day)}.csv", version=served.version,
+                         etag=f"{path.parent.name}-{day.isoformat()}-v{served.version}",
+                         last_modified=served.generated_at)
 
 
 def file_response(files: FileStore, path: Path, size: int, *, name: str, version: int, etag: str,
@@ -130,7 +118,7 @@ def file_response(files: FileStore, path: Path, size: int, *, name: str, version
     return response
 
 
-@blueprint.route("/restapi/rawlogs/run/<account_id>/<day_text>", methods=["GET", "POST"],
+@blueprint.route(f"{RUN_PREFIX}/<account_id>/<day_text>", methods=["GET", "POST"],
                  provide_automatic_options=False)
 def regenerate(account_id: str, day_text: str) -> tuple[Response, int]:
     """``GET|POST /restapi/rawlogs/run/<accountId>/<dd>-<MM>-<yyyy>[?force=true]``: (re)generate a day."""
@@ -140,17 +128,17 @@ def regenerate(account_id: str, day_text: str) -> tuple[Response, int]:
     state = current_state()
     user = authenticate(state, request_snapshot(state))
     if not user.admin:
-        refuse(authorize_regeneration(user, user.account_id))
+        accepted(authorize_regeneration(user, user.account_id))
     if ACCOUNT_ID.fullmatch(account_id) is None:
         raise ApiError("rawlogs.bad_account_id", value=shown(account_id))
     target = int(account_id)
-    refuse(authorize_regeneration(user, target))
-    day = parse_day(day_text, RUN_DAY, "dd-MM-yyyy", "03-03-2023")
+    accepted(authorize_regeneration(user, target))
+    day = parse_day(day_text, "", "03-03-2023")
     force = parse_force(request.args.getlist("force"))
-    decision = state.regenerate(target, day, force=force)
-    refuse(decision)
-    return jsonify({"accountId": target, "date": file_day(day), "version": decision.version,
-                    "readyAt": format_instant(decision.ready_at)}), 202
+    decision = accepted(state.regenerate(target, day, force=force))
+    answer = RegenerationAccepted(accountId=target, date=file_day(day), version=decision.version,
+                                  readyAt=format_instant(decision.ready_at))
+    return jsonify(answer.json()), 202
 
 
 @functools.lru_cache(maxsize=1024)

@@ -2,7 +2,7 @@
 
 Everything here is a pure function of the configuration, the state (as frozen values) and ``now``. No Flask,
 no SQLite, no clock reads: a test can ask "at 00:00:59?" and "at 00:01:00?" in microseconds, and the HTTP
-layer only translates the answers into status codes. The rules follow DESIGN.md §A1 and §B:
+layer only translates the answers into status codes. The rules follow docs/platform.md and docs/decisions.md:
 
 - **Enablement.** The option is on from ``rawlogs_enabled_at``, or, on a business plan, from ``plan_since`` if
   that is earlier. A day's file exists only if the day's generation ran at or after that moment (inclusive).
@@ -21,10 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from generators.schema import file_day
 from mock_server.clock import format_instant
 from mock_server.config import RAWLOGS_ROLE, AccountConfig, is_business_plan
 
-FILE_DAY_FORMAT = "%d-%m-%Y"
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(9998, 12, 31)
 """The days the mock answers for: a day's file is due the next day, and Python's dates end in 9999."""
@@ -209,9 +209,8 @@ def cleanup_cutoff(history: tuple[RetentionChange, ...], policy: Policy, now: da
             continue
         if change.since is not None and change.since >= now:
             continue
-        until = now
-        if index + 1 < len(history) and history[index + 1].since is not None:
-            until = min(now, history[index + 1].since)
+        following = history[index + 1].since if index + 1 < len(history) else None
+        until = now if following is None else min(now, following)
         run = last_run(until, policy)
         if change.since is not None and run <= change.since:
             continue  # no run used this setting
@@ -229,11 +228,10 @@ def day_versions(account: AccountState, day: date, regenerations: Iterable[Regen
     ``start`` and ``due`` may be passed when the caller has them already (``start=False``: not given).
     """
     by_number: dict[int, Version] = {}
-    if start is False:
-        start = enabled_at(account)
+    enabled = enabled_at(account) if start is False or start is True else start
     if due is None:
         due = due_at(day, policy)
-    if start is not None and due >= start:
+    if enabled is not None and due >= enabled:
         by_number[1] = Version(1, due, scheduled=True)
     for run in regenerations:
         if run.day != day or run.account_id != account.id:
@@ -320,11 +318,6 @@ def authorize_regeneration(user: User, account_id: int) -> Refuse | None:
 
 def is_supported_day(day: date) -> bool:
     return FIRST_DAY <= day <= LAST_DAY
-
-
-def file_day(day: date) -> str:
-    """``dd-mm-yyyy``, as in the download URL (FILE_DAY_FORMAT, without strftime's cost)."""
-    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
 def _with_status(status: DayStatus, value: Status) -> DayStatus:

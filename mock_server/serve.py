@@ -16,8 +16,18 @@ import signal
 import socket
 import sys
 import tempfile
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generators.cli import CliError, Command
+from mock_server.urls import download_path
+
+if TYPE_CHECKING:
+    from mock_server.config import AccountConfig, UserConfig
+    from mock_server.state import MockState
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -64,7 +74,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mock_server.access import AccessLog
-    from mock_server.cli import CliError
     from mock_server.clock import Clock, parse_instant
     from mock_server.config import ConfigError, load_config
 
@@ -90,15 +99,15 @@ def run(args: argparse.Namespace) -> int:
     data_dir = args.data_dir if args.data_dir is not None else temporary
     state = None
     try:
-        from mock_server.app import create_app
+        from mock_server.app import create_app, state_of
 
         try:
             app = create_app(config, data_dir=data_dir, clock=clock, control_token=args.control_token,
                              access_log_sink=access)
         except OSError as error:
             raise CliError(f"--data-dir: cannot use {data_dir}: {error.strerror or error}") from None
-        state = app.extensions["jaicp_mock"]
-        server = _listen(app, args, CliError)
+        state = state_of(app)
+        server = _listen(app, args)
         _print_banner(state, server, args, temporary is not None)
         _run_until_signal(server)
         if access is not None:
@@ -114,22 +123,21 @@ def run(args: argparse.Namespace) -> int:
             access.close()
 
 
-def _listen(app, args: argparse.Namespace, error_class):
-    from waitress.server import create_server
+def _listen(app: Any, args: argparse.Namespace) -> Any:
+    from mock_server.live import make_server
 
     try:
-        return create_server(app, host=args.host, port=args.port, threads=args.threads, ident="jaicp-mock",
-                             channel_timeout=60)
+        return make_server(app, args.host, args.port, args.threads)
     except (socket.gaierror, ValueError):  # waitress reports an unresolvable host as ValueError
-        raise error_class(f"--host: cannot resolve {args.host!r}; use an address such as 127.0.0.1") from None
+        raise CliError(f"--host: cannot resolve {args.host!r}; use an address such as 127.0.0.1") from None
     except OSError as error:
-        raise error_class(f"--port: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
-                          "pick another port, or --port 0 for any free one") from None
+        raise CliError(f"--port: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
+                       "pick another port, or --port 0 for any free one") from None
 
 
-def _run_until_signal(server) -> None:
+def _run_until_signal(server: Any) -> None:
     """Serve until SIGINT or SIGTERM; waitress's loop turns SystemExit/KeyboardInterrupt into a clean stop."""
-    def stop(signum, frame):
+    def stop(signum: int, frame: object) -> None:
         raise SystemExit(0)
 
     previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
@@ -153,62 +161,99 @@ def setup_logging() -> None:
                             datefmt="%Y-%m-%dT%H:%M:%S")
 
 
-def base_url(server) -> str:
-    host = getattr(server, "effective_host", DEFAULT_HOST)
-    if host in ("0.0.0.0", ""):
-        host = "127.0.0.1"
-    elif host == "::":
-        host = "::1"
-    host = f"[{host}]" if ":" in host else host
-    return f"http://{host}:{server.effective_port}"
+@dataclass(frozen=True)
+class _Banner:
+    """What the start banner is made from."""
+
+    state: MockState
+    url: str
+    args: argparse.Namespace
+    temporary: bool
+    now: datetime
 
 
-def _print_banner(state, server, args: argparse.Namespace, temporary: bool) -> None:
+def _banner_server(facts: _Banner) -> list[str]:
+    lines = [f"jaicp-mock serving {facts.url}  (config: {facts.state.config.source})"]
+    if facts.args.host not in ("127.0.0.1", "::1", "localhost"):
+        lines.append(f"  listening on {facts.args.host}: reachable from other machines")
+    return lines
+
+
+def _banner_clock(facts: _Banner) -> list[str]:
     from mock_server.clock import format_instant
-    from mock_server.config import RAWLOGS_ROLE
-    from mock_server.rules import enabled_at, file_day
 
-    url = base_url(server)
-    config = state.config
-    now = state.now()
-    lines = [f"jaicp-mock serving {url}  (config: {config.source})"]
-    if args.host not in ("127.0.0.1", "::1", "localhost"):
-        lines.append(f"  listening on {args.host}: reachable from other machines")
-    clock = state.clock.describe()
-    shown_now = format_instant(now.replace(microsecond=0))
-    lines.append(f"  clock: {'real UTC time' if clock['real'] else 'mock time'} {shown_now}"
-                 f"{', frozen' if clock['frozen'] else ', ticking'}")
-    lines.append(f"  data:  {state.data_dir}{' (temporary, removed at exit)' if temporary else ''}")
-    lines.append("  accounts:")
-    for account in config.accounts:
-        start = enabled_at(state.account(account.id))
-        status = f"raw logs on since {format_instant(start)}" if start and start <= now else "raw logs off"
+    clock = facts.state.clock.describe()
+    shown_now = format_instant(facts.now.replace(microsecond=0))
+    return [f"  clock: {'real UTC time' if clock['real'] else 'mock time'} {shown_now}"
+            f"{', frozen' if clock['frozen'] else ', ticking'}",
+            f"  data:  {facts.state.data_dir}{' (temporary, removed at exit)' if facts.temporary else ''}"]
+
+
+def _banner_accounts(facts: _Banner) -> list[str]:
+    from mock_server.clock import format_instant
+    from mock_server.rules import enabled_at
+
+    lines = ["  accounts:"]
+    for account in facts.state.config.accounts:
+        start = enabled_at(facts.state.account(account.id))
+        status = f"raw logs on since {format_instant(start)}" if start and start <= facts.now else "raw logs off"
         projects = ", ".join(f"{project.name} ({project.domain}, {project.locale or account.locale})"
                              for project in account.projects)
         lines.append(f"    {account.id}: {status}; projects {projects}")
-    lines.append("  users:" + ("" if config.is_demo else " (passwords are in the configuration file)"))
-    curl_user = None
+    return lines
+
+
+def _banner_users(facts: _Banner) -> list[str]:
+    config = facts.state.config
+    lines = ["  users:" + ("" if config.is_demo else " (passwords are in the configuration file)")]
     for account in config.accounts:
         for user in account.users:
             roles = [*user.roles, *(["administrator"] if user.admin else [])]
             secret = f"/{user.password}" if config.is_demo else ""
             lines.append(f"    {user.login}{secret}  account {account.id}, {', '.join(roles) or 'no role'}")
-            if curl_user is None and RAWLOGS_ROLE in user.roles and not user.admin:
-                curl_user = (account, user)
-    if curl_user is None:
-        curl_user = next(((account, user) for account in config.accounts for user in account.users
-                          if RAWLOGS_ROLE in user.roles), None)
-    if curl_user is not None:
-        account, user = curl_user
-        day = now.date() - timedelta(days=1)
-        for _ in range(3):
-            if state.day_status(account.id, day, now).served is not None:
-                break
-            day -= timedelta(days=1)
-        password = user.password if config.is_demo else "<password>"
-        lines.append("  try:")
-        lines.append(f"    curl -u {user.login}:{password} -O {url}/restapi/rawlogs/{file_day(day)}.csv")
-    lines.append(f"  control API: {url}/_mock/  (OpenAPI: {url}/_mock/openapi.json)"
-                 f"{'; needs Authorization: Bearer <token>' if args.control_token else '; loopback clients only'}")
-    lines.append("  stop with Ctrl+C")
-    print("\n".join(lines), flush=True)
+    return lines
+
+
+def _curl_user(facts: _Banner) -> tuple[AccountConfig, UserConfig] | None:
+    """The user the curl line shows: the first analyst who is not an administrator, else the first analyst."""
+    from mock_server.config import RAWLOGS_ROLE
+
+    analysts = [(account, user) for account in facts.state.config.accounts for user in account.users
+                if RAWLOGS_ROLE in user.roles]
+    return next((pair for pair in analysts if not pair[1].admin), analysts[0] if analysts else None)
+
+
+def _banner_try(facts: _Banner) -> list[str]:
+    chosen = _curl_user(facts)
+    if chosen is None:
+        return []
+    account, user = chosen
+    day = facts.now.date() - timedelta(days=1)
+    for _ in range(3):
+        if facts.state.day_status(account.id, day, facts.now).served is not None:
+            break
+        day -= timedelta(days=1)
+    password = user.password if facts.state.config.is_demo else "<password>"
+    return ["  try:", f"    curl -u {user.login}:{password} -O {facts.url}{download_path(day)}"]
+
+
+def _banner_control(facts: _Banner) -> list[str]:
+    access = "; needs Authorization: Bearer <token>" if facts.args.control_token else "; loopback clients only"
+    return [f"  control API: {facts.url}/_mock/  (OpenAPI: {facts.url}/_mock/openapi.json){access}",
+            "  stop with Ctrl+C"]
+
+
+BANNER_SECTIONS: tuple[Callable[[_Banner], list[str]], ...] = (
+    _banner_server, _banner_clock, _banner_accounts, _banner_users, _banner_try, _banner_control)
+
+
+def _print_banner(state: MockState, server: Any, args: argparse.Namespace, temporary: bool) -> None:
+    from mock_server.live import server_url
+
+    facts = _Banner(state, server_url(server), args, temporary, state.now())
+    print("\n".join(line for section in BANNER_SECTIONS for line in section(facts)), flush=True)
+
+
+SERVE = Command("serve", "run the mock JAICP server",
+                "Serve /restapi/rawlogs/... with JAICP's rules, and the control API under /_mock/.",
+                add_arguments, run)

@@ -9,6 +9,7 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", ["rawlogs_etl"])
 def test_example_suite_passes_live_and_offline(pytester: pytest.Pytester, example: str) -> None:
     result = pytester.runpytest_subprocess(str(EXAMPLES / example), "-v", "-p", "no:cacheprovider")

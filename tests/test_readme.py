@@ -1,5 +1,6 @@
-"""The README's examples run, so they cannot rot: Python blocks are executed (pytest-style ones by pytest),
-and the shell walk-through of `generate` and `validate` runs as written."""
+"""The README cannot rot, and this is the one place its examples run: Python blocks are executed (pytest-style ones
+by pytest), the shell walk-through of `generate` and `validate` runs as written, the curl walk-through runs against
+a fresh `serve` and must print what it shows, and every error code and configuration key is documented."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+from mock_server import config as config_module
+from mock_server.errors import ERRORS
+from tests.support import CONFIG_TOML, ROOT, serve, stop
+
+README = ROOT / "README.md"
+MARKER = "<!-- server-walkthrough -->"
 BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
 
 
@@ -35,6 +41,7 @@ def test_python_example_runs(block: str, tmp_path: Path, monkeypatch: pytest.Mon
     exec(compile(block, str(README), "exec"), {"__name__": "readme_example"})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", PYTEST, ids=lambda block: re.search(r"def (test_\w+)", block).group(1))
 def test_pytest_example_passes(block: str, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_readme_example=block)
@@ -50,6 +57,7 @@ def _jaicp_mock_command() -> str:
     return installed
 
 
+@pytest.mark.slow
 def test_generate_walkthrough_runs_as_written(tmp_path: Path) -> None:
     block = next(block for block in _blocks("bash") if "jaicp-mock generate" in block and "validate" in block)
     script = "set -euo pipefail\n" + "\n".join(line.split("#")[0] for line in block.splitlines())
@@ -61,3 +69,69 @@ def test_generate_walkthrough_runs_as_written(tmp_path: Path) -> None:
     assert sorted(path.name for path in (tmp_path / "exports").iterdir()) == [
         f"{day:02d}-03-2026.csv" for day in range(3, 10)]
     assert result.stdout.count(": OK: ") == 7
+
+
+def _document() -> str:
+    return README.read_text(encoding="utf-8")
+
+
+def _walkthrough() -> list[tuple[str, str]]:
+    text = _document()
+    block = re.search(r"```console\n(.*?)```", text[text.index(MARKER):], re.DOTALL).group(1)
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line)
+    return [(command, "\n".join(output)) for command, output in steps]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the walk-through uses curl")
+def test_the_curl_walkthrough_prints_what_the_readme_shows(tmp_path):
+    steps = _walkthrough()
+    assert len(steps) > 15
+    process, url, _ = serve("--now", "2026-03-04T09:00:00Z", "--quiet")
+    try:
+        for command, expected in steps:
+            if command.startswith("export JAICP="):
+                continue
+            result = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True,
+                                    timeout=60, env={"PATH": os.environ["PATH"], "JAICP": url, "HOME": str(tmp_path)})
+            assert result.stdout.rstrip("\n") == expected, f"$ {command}\n{result.stderr}"
+    finally:
+        assert stop(process)[0] == 0
+
+
+def test_every_error_code_is_documented():
+    text = _document()
+    missing = [code for code in ERRORS if f"`{code}`" not in text]
+    assert not missing
+
+
+def test_every_configuration_key_is_documented(monkeypatch):
+    """Record the keys each table accepts while parsing (every getter runs, present or not), then look them up."""
+    accepted: dict[str, set[str]] = {}
+    finish = config_module._Table.finish
+
+    def recording(table):
+        kind = re.sub(r"\[\d+\]", "", table.prefix).rstrip(".") or "(top)"
+        accepted.setdefault(kind, set()).update(table.used)
+        return finish(table)
+
+    monkeypatch.setattr(config_module._Table, "finish", recording)
+    config_module.parse_config(CONFIG_TOML)
+    text = _document()
+    short = {"accounts": "accounts", "accounts.projects": "projects", "accounts.users": "users"}
+    missing = []
+    for kind, keys in accepted.items():
+        for key in keys:
+            if kind == "(top)":
+                names = (f"`{key}`", f"`[[{key}]]`")
+            else:
+                names = (f"`{short[kind]}.{key}`", f"`[[{kind}.{key}]]`")
+            if not any(name in text for name in names):
+                missing.append(f"{kind}.{key}")
+    assert accepted.keys() == {"(top)", "accounts", "accounts.projects", "accounts.users"}
+    assert not missing

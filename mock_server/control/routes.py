@@ -1,0 +1,346 @@
+"""The control API under ``/_mock/``: what a test harness uses to set the scene.
+
+Health, reset, the clock, accounts and projects (as support or a plan switch would change them), users, the
+day files with their status, injected faults, the request journal and the OpenAPI document. Input is checked
+field by field; a mistake answers 400 with the envelope, naming the field (``mock.bad_field``,
+``mock.unknown_field``).
+Access is checked for the whole prefix in :mod:`mock_server.app` (loopback, or the bearer token).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from generators.schema import file_day, parse_file_day
+from mock_server.clock import format_instant, parse_instant
+from mock_server.config import MAX_CLEANUP_DAYS
+from mock_server.context import current_state
+from mock_server.control import views
+from mock_server.control.views import MAX_VERSION
+from mock_server.errors import ApiError, shown
+from mock_server.rules import enabled_at, is_supported_day
+from mock_server.state import UNSET, MockState
+from mock_server.state.faults import fault_problem
+from mock_server.urls import CONTROL_PREFIX
+
+MAX_LISTED_DAYS = 400
+DEFAULT_LISTED_DAYS = 30
+DEFAULT_JOURNAL_LIMIT = 100
+
+blueprint = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
+
+
+def _body(accepted: tuple[str, ...]) -> dict[str, Any]:
+    """The request's JSON object, with only ``accepted`` keys.
+
+    JSON has one number type, and JSON Schema (so the OpenAPI document) reads ``5.0`` as the integer 5: a
+    whole float is taken as that integer here, so the checks below agree with the document.
+    """
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError("mock.bad_json")
+    for key in data:
+        if key not in accepted:
+            raise ApiError("mock.unknown_field", field=shown(str(key)), accepted=", ".join(accepted))
+    return {key: int(value) if isinstance(value, float) and value.is_integer() else value
+            for key, value in data.items()}
+
+
+def _account_id(text: str, state: MockState) -> int:
+    known = ", ".join(str(account.id) for account in state.config.accounts)
+    if not text.isascii() or not text.isdigit() or len(text) > 16 or int(text) not in state.snapshot().accounts:
+        raise ApiError("mock.unknown_account", accountId=shown(text), known=known)
+    return int(text)
+
+
+def _instant_or_none(data: dict, key: str) -> Any:
+    if key not in data:
+        return UNSET
+    value = data[key]
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as error:
+        raise ApiError("mock.bad_field", field=key, reason=str(error)) from None
+
+
+def _days_or_none(data: dict, key: str = "cleanup_days") -> Any:
+    if key not in data:
+        return UNSET
+    value = data[key]
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or not 0 <= value <= MAX_CLEANUP_DAYS):
+        raise ApiError("mock.bad_field", field=key,
+                       reason=f"a whole number of days from 0 to {MAX_CLEANUP_DAYS}, or null for no cleanup")
+    return value
+
+
+def _clock(state: MockState) -> views.Clock:
+    return views.Clock(**state.clock.describe())
+
+
+def _account(state: MockState, account_id: int) -> views.Account:
+    snapshot = state.snapshot()
+    account = snapshot.accounts[account_id]
+    runs = [run for runs in snapshot.regenerations.values() for run in runs]
+    return views.account_view(account, list(snapshot.users.values()), runs, enabled_at(account),
+                              state.now_of(snapshot))
+
+
+@blueprint.get("/health")
+def health() -> Response:
+    state = current_state()
+    return jsonify(views.Health(status="ok", now=format_instant(state.now()), clock=_clock(state),
+                                    accounts=[account.id for account in state.config.accounts],
+                                    config=state.config.source).json())
+
+
+@blueprint.post("/reset")
+def reset() -> Response:
+    state = current_state()
+    state.reset()
+    return jsonify(views.Reset(status="reset", clock=_clock(state)).json())
+
+
+@blueprint.get("/clock")
+def get_clock() -> Response:
+    return jsonify(_clock(current_state()).json())
+
+
+@blueprint.post("/clock")
+def set_clock() -> Response:
+    """``{"now": ISO | null, "advance_seconds": N, "frozen": bool}``, applied in that order."""
+    data = _body(("now", "advance_seconds", "frozen"))
+    if not data:
+        raise ApiError("mock.bad_field", field="(body)", reason="give at least one of now, advance_seconds, frozen")
+    clock = current_state().clock
+    moment = _instant_or_none(data, "now")
+    seconds = data.get("advance_seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) \
+            or abs(seconds) > 1e11:
+        raise ApiError("mock.bad_field", field="advance_seconds", reason="a number of seconds, e.g. 600")
+    frozen = data.get("frozen")
+    if frozen is not None and not isinstance(frozen, bool):
+        raise ApiError("mock.bad_field", field="frozen", reason="true or false")
+    start = clock.now() if moment is UNSET else moment
+    if start is not None:
+        target = _clock_target(start, seconds)
+        if target is None:
+            raise ApiError("mock.bad_field", field="now" if seconds == 0 else "advance_seconds",
+                           reason="the mock clock stays between the years 1900 and 9998")
+    clock.apply(now=None if moment is UNSET else moment, real_time=moment is None, advance=seconds, frozen=frozen)
+    return jsonify(views.Clock(**clock.describe()).json())
+
+
+def _clock_target(start: datetime, seconds: float) -> datetime | None:
+    """Where the clock would stand, or None when that is outside the days the mock answers for."""
+    try:
+        target = start + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
+    return target if is_supported_day(target.date()) else None
+
+
+@blueprint.get("/accounts")
+def list_accounts() -> Response:
+    state = current_state()
+    return jsonify(views.Accounts(accounts=[_account(state, account.id) for account in state.config.accounts]
+                                      ).json())
+
+
+@blueprint.get("/accounts/<account_id>")
+def get_account(account_id: str) -> Response:
+    state = current_state()
+    return jsonify(_account(state, _account_id(account_id, state)).json())
+
+
+@blueprint.patch("/accounts/<account_id>")
+def patch_account(account_id: str) -> Response:
+    """``plan``, ``plan_since``, ``rawlogs_enabled_at`` (null disables), ``cleanup_days`` (null: off)."""
+    state = current_state()
+    target = _account_id(account_id, state)
+    data = _body(("plan", "plan_since", "rawlogs_enabled_at", "cleanup_days"))
+    plan = data.get("plan", UNSET)
+    if plan is not UNSET and plan is not None and (not isinstance(plan, str) or len(plan) > 200):
+        raise ApiError("mock.bad_field", field="plan", reason="a plan name such as \"JAICP Business Pro\", or null")
+    state.update_account(target, plan=plan, plan_since=_instant_or_none(data, "plan_since"),
+                         rawlogs_enabled_at=_instant_or_none(data, "rawlogs_enabled_at"),
+                         cleanup_days=_days_or_none(data))
+    return jsonify(_account(state, target).json())
+
+
+@blueprint.patch("/accounts/<account_id>/projects/<name>")
+def patch_project(account_id: str, name: str) -> Response:
+    """``cleanup_days`` of one project; the smallest retention applies to the whole account."""
+    state = current_state()
+    target = _account_id(account_id, state)
+    names = [project.name for project in state.account(target).projects]
+    if name not in names:
+        raise ApiError("mock.unknown_project", accountId=target, project=shown(name), known=", ".join(names))
+    data = _body(("cleanup_days",))
+    state.update_project(target, name, cleanup_days=_days_or_none(data))
+    return jsonify(_account(state, target).json())
+
+
+@blueprint.get("/users")
+def list_users() -> Response:
+    users = current_state().snapshot().users.values()
+    return jsonify(views.users_view(list(users)).json())
+
+
+@blueprint.put("/users/<login>")
+def put_user(login: str) -> tuple[Response, int]:
+    """Create or replace a user: ``{"password", "account", "roles": [...], "admin": bool}``."""
+    state = current_state()
+    data = _body(("password", "account", "roles", "admin"))
+    if ":" in login or not login.strip() or len(login) > 256:
+        raise ApiError("mock.bad_field", field="login", reason="a non-empty login without ':' (at most 256 chars)")
+    password = data.get("password")
+    if not isinstance(password, str):
+        raise ApiError("mock.bad_field", field="password", reason="required, a string")
+    account = data.get("account")
+    if isinstance(account, bool) or not isinstance(account, int) or account not in state.snapshot().accounts:
+        known = ", ".join(str(item.id) for item in state.config.accounts)
+        raise ApiError("mock.bad_field", field="account", reason=f"required, one of the account ids {known}")
+    roles = data.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(role, str) and role for role in roles):
+        raise ApiError("mock.bad_field", field="roles", reason="a list of role names, e.g. [\"RAWLOGS_ANALYTIC\"]")
+    admin = data.get("admin", False)
+    if not isinstance(admin, bool):
+        raise ApiError("mock.bad_field", field="admin", reason="true or false")
+    existed = state.user(login) is not None
+    user = state.put_user(login, password, account, roles, admin)
+    return jsonify(views.user_view(user).json()), 200 if existed else 201
+
+
+@blueprint.delete("/users/<login>")
+def delete_user(login: str) -> tuple[str, int]:
+    if not current_state().delete_user(login):
+        raise ApiError("mock.unknown_user", login=shown(login))
+    return "", 204
+
+
+@blueprint.get("/accounts/<account_id>/files")
+def list_files(account_id: str) -> Response:
+    """Each day from ``from`` to ``to`` (default: the last 30 days) with its status and versions."""
+    state = current_state()
+    target = _account_id(account_id, state)
+    now = state.now()
+    end = _query_day("to", now.date())
+    start = _query_day("from", end - timedelta(days=DEFAULT_LISTED_DAYS - 1))
+    if start > end:
+        raise ApiError("mock.bad_query", param="from", reason="must not be after 'to'")
+    if (end - start).days >= MAX_LISTED_DAYS:
+        raise ApiError("mock.bad_query", param="from", reason=f"list at most {MAX_LISTED_DAYS} days at a time")
+    days = [views.day_view(state.day_status(target, start + timedelta(days=offset), now), now)
+            for offset in range((end - start).days + 1)]
+    return jsonify(views.DayFiles.model_validate(
+        {"accountId": target, "now": format_instant(now), "from": file_day(start), "to": file_day(end),
+         "days": days}).json())
+
+
+@blueprint.get("/accounts/<account_id>/expected/<file>")
+def expected_file(account_id: str, file: str) -> Response:
+    """The exact bytes the server serves (or will serve) for a day and ``version``, whatever their status.
+
+    For a harness that runs the mock remotely and wants to compare what its client stored; generated afresh
+    by the same generator call, so it does not merely echo the served file back.
+    """
+    state = current_state()
+    target = _account_id(account_id, state)
+    try:
+        day = _supported(parse_file_day(file.removesuffix(".csv"))) if file.endswith(".csv") else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ApiError("mock.bad_field", field="date", reason=f"a day as dd-mm-yyyy.csv, got '{shown(file)}'")
+    text = request.args.get("version", "1")
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_VERSION:
+        raise ApiError("mock.bad_query", param="version", reason=f"a whole number from 1 to {MAX_VERSION}")
+    data = state.expected_bytes(target, day, int(text))
+    return Response(data, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{file_day(day)}.csv"'})
+
+
+def _query_day(name: str, default: date) -> date:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    for parse in (date.fromisoformat, parse_file_day):
+        try:
+            return _supported(parse(text))
+        except ValueError:
+            continue
+    raise ApiError("mock.bad_query", param=name,
+                   reason=f"a day as YYYY-MM-DD or dd-mm-yyyy (years 1900 to 9998), got {shown(text)}")
+
+
+def _supported(day: date) -> date:
+    if not is_supported_day(day):
+        raise ValueError(f"{day} is outside the years 1900 to 9998")
+    return day
+
+
+@blueprint.get("/requests")
+def get_requests() -> Response:
+    """The journal, oldest first: the last ``limit`` (default 100, at most the capacity) requests."""
+    journal = current_state().journal
+    text = request.args.get("limit", str(DEFAULT_JOURNAL_LIMIT))
+    if not text.isascii() or not text.isdigit() or int(text) > journal.capacity:
+        raise ApiError("mock.bad_query", param="limit", reason=f"a whole number from 0 to {journal.capacity}")
+    return jsonify(views.journal_view(journal, int(text)).json())
+
+
+@blueprint.delete("/requests")
+def clear_requests() -> tuple[str, int]:
+    current_state().journal.clear()
+    return "", 204
+
+
+@blueprint.post("/faults")
+def add_fault() -> tuple[Response, int]:
+    """``{"status": 429|500|502|503|504, "times": N, "path": "/restapi/...", "retry_after": S}``: the next N
+    requests to ``path`` (default: every platform path) answer ``status``, before authentication."""
+    data = _body(("status", "times", "path", "retry_after"))
+    status: Any = data.get("status")
+    times, path, retry_after = data.get("times", 1), data.get("path"), data.get("retry_after")
+    problem = fault_problem(status, times, path, retry_after)
+    if problem is not None:
+        raise ApiError("mock.bad_field", field=problem[0], reason=problem[1])
+    fault = current_state().add_fault(status, times, path, retry_after)
+    return jsonify(views.fault_view(fault).json()), 201
+
+
+@blueprint.get("/faults")
+def list_faults() -> Response:
+    """The active faults, oldest (first used) first, with their remaining uses."""
+    return jsonify(views.Faults(faults=[views.fault_view(fault) for fault in current_state().snapshot().faults]
+                                    ).json())
+
+
+@blueprint.delete("/faults")
+def clear_faults() -> tuple[str, int]:
+    current_state().clear_faults()
+    return "", 204
+
+
+@blueprint.delete("/faults/<fault_id>")
+def remove_fault(fault_id: str) -> tuple[str, int]:
+    known = fault_id.isascii() and fault_id.isdigit() and len(fault_id) <= 18
+    if not known or not current_state().remove_fault(int(fault_id)):
+        raise ApiError("mock.unknown_fault", faultId=shown(fault_id))
+    return "", 204
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    from mock_server.openapi import ServerFacts, openapi_document
+
+    state = current_state()
+    facts = ServerFacts.of(state.config, state.now().date())
+    return jsonify(openapi_document(request.host_url.rstrip("/"), facts))

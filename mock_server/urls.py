@@ -1,0 +1,29 @@
+"""Where each endpoint lives: the platform's paths and the control API's prefix, spelled once.
+
+Routes, the fault matcher, the test handle, the banner and the OpenAPI document build their paths from here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from generators.schema import file_day
+
+RAWLOGS_PREFIX = "/restapi/rawlogs"
+RUN_PREFIX = f"{RAWLOGS_PREFIX}/run"
+CONTROL_PREFIX = "/_mock"
+
+
+def is_control_path(path: str) -> bool:
+    """True for the control API's paths (``/_mock`` and everything under ``/_mock/``)."""
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def download_path(day: date) -> str:
+    """``/restapi/rawlogs/<dd-mm-yyyy>.csv``: a day's file for the caller's account."""
+    return f"{RAWLOGS_PREFIX}/{file_day(day)}.csv"
+
+
+def run_path(account_id: int | str, day: date, query: str = "") -> str:
+    """``/restapi/rawlogs/run/<accountId>/<dd-mm-yyyy>``: (re)generate a day."""
+    return f"{RUN_PREFIX}/{account_id}/{file_day(day)}{query}"
