@@ -36,6 +36,8 @@ from mock_server.reports.lifecycle import (
 )
 from mock_server.reports.models import ReportSettings, ReportType, TaskStatus
 
+UNCOUNTED = -1
+"""totalCount not counted yet: creating a task does not wait for a pass over the period (see set_total)."""
 STALE_AFTER = timedelta(hours=1)
 """A temporary file older than this (real time) belongs to no live writer."""
 _SCHEMA = """
@@ -78,8 +80,11 @@ def _record(row: tuple[Any, ...]) -> TaskRecord:
 
 
 class ReportStore:
-    def __init__(self, db_path: str | Path, files_dir: str | Path, rules: ReportRules | None = None) -> None:
+    def __init__(self, db_path: str | Path, files_dir: str | Path, rules: ReportRules | None = None,
+                 rules_of: Callable[[int], ReportRules] | None = None) -> None:
+        """``rules_of(account_id)``: an account's own rules, when accounts differ (default: ``rules`` for all)."""
         self.rules = rules or ReportRules()
+        self.rules_of = rules_of or (lambda account_id: self.rules)
         self.files_dir = Path(files_dir)
         self.files_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -126,7 +131,8 @@ class ReportStore:
         records = [_record(row) for row in rows]
         if include_deleted:
             return records
-        return [task for task in records if progress(self.rules, task, now).status is not TaskStatus.DELETED]
+        return [task for task in records
+                if progress(self.rules_of(task.account_id), task, now).status is not TaskStatus.DELETED]
 
     # -- changes -----------------------------------------------------------------------------------------------
 
@@ -140,6 +146,19 @@ class ReportStore:
                 _micros(now), total_count, project, json.dumps(query), None, None, None, "{}", None))
         return task
 
+    def uncounted(self, account_id: int | None = None) -> list[TaskRecord]:
+        """Tasks whose totalCount is not known yet (an account's, or every account's for None)."""
+        where, params = ("AND account_id = ?", (account_id,)) if account_id is not None else ("", ())
+        with self._transaction("DEFERRED") as db:
+            rows = db.execute(f"SELECT {_COLUMNS} FROM report_tasks WHERE total_count = ? {where}",
+                              (UNCOUNTED, *params)).fetchall()
+        return [_record(row) for row in rows]
+
+    def set_total(self, task_id: str, total_count: int) -> None:
+        """Record a counted totalCount (the count is a pure function of the task's query: any process may)."""
+        with self._transaction("IMMEDIATE") as db:
+            db.execute("UPDATE report_tasks SET total_count = ? WHERE task_id = ?", (total_count, task_id))
+
     def delete(self, task_id: str, now: datetime, account_id: int | None = None) -> TaskRecord | None:
         """DELETE of one task: a running one stops, a finished one is deleted; None when there is no such task."""
         with self._transaction("IMMEDIATE") as db:
@@ -150,7 +169,7 @@ class ReportStore:
             return self._one(db, "task_id = ?", task_id)
 
     def _apply_delete(self, db: sqlite3.Connection, task: TaskRecord, now: datetime) -> DeleteAction:
-        action = on_delete(self.rules, task, now)
+        action = on_delete(self.rules_of(task.account_id), task, now)
         column = {DeleteAction.STOP: "cancelled_at", DeleteAction.DELETE: "deleted_at"}.get(action)
         if column is not None:
             db.execute(f"UPDATE report_tasks SET {column} = ? WHERE task_id = ?", (_micros(now), task.task_id))
@@ -164,7 +183,7 @@ class ReportStore:
             rows = db.execute(f"SELECT {_COLUMNS} FROM report_tasks WHERE account_id = ? AND deleted_at IS NULL",
                               (account_id,)).fetchall()
             for task in map(_record, rows):
-                status = progress(self.rules, task, now).status
+                status = progress(self.rules_of(task.account_id), task, now).status
                 if status not in statuses:
                     continue
                 stop = "cancelled_at = ?, " if status in RUNNING else ""
@@ -188,8 +207,8 @@ class ReportStore:
             task = self._one(db, "task_id = ?", task_id)
             if task is None:
                 return None
-            if not can_fail(self.rules, task, now):
-                raise TaskFinished(task, progress(self.rules, task, now).status)
+            if not can_fail(self.rules_of(task.account_id), task, now):
+                raise TaskFinished(task, progress(self.rules_of(task.account_id), task, now).status)
             db.execute("UPDATE report_tasks SET failed_at = ?, error_code = ?, error_args = ? WHERE task_id = ?",
                        (_micros(now), code, json.dumps(args or {}), task_id))
             return self._one(db, "task_id = ?", task_id)
@@ -220,7 +239,7 @@ class ReportStore:
         removed = 0
         for task in self.tasks(None, now, include_deleted=True):
             path = self.file_path(task)
-            if path.exists() and progress(self.rules, task, now).status is TaskStatus.DELETED:
+            if path.exists() and progress(self.rules_of(task.account_id), task, now).status is TaskStatus.DELETED:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
