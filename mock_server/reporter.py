@@ -14,7 +14,6 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.routing import BaseConverter
 
 from mock_server.context import RequestInfo, current_state, request_info
 from mock_server.errors import ApiError, shown
@@ -37,15 +36,6 @@ CREATE_TYPES = {"sessions": ReportType.SESSIONS, "messages": ReportType.MESSAGES
                 "daily": ReportType.DAILY}
 
 blueprint = Blueprint("reporter", __name__)
-
-
-class _Kind(BaseConverter):
-    regex = "|".join(CREATE_TYPES)
-
-
-@blueprint.record_once
-def _add_converter(setup) -> None:
-    setup.app.url_map.converters["report_kind"] = _Kind
 
 
 def _raise(problem: Problem, **headers: str) -> None:
@@ -87,7 +77,6 @@ def _service_call(call, *args: Any) -> Any:
         _raise(refusal.problem)
 
 
-@blueprint.post(f"{CREATE_PREFIX}/<report_kind:kind>")
 def create(kind: str) -> Response:
     """``POST /api/v1/async/reporter/reports/{sessions|messages|clients|daily}``: answers the request id at once."""
     state = current_state()
@@ -97,6 +86,11 @@ def create(kind: str) -> Response:
     body = request.get_json(silent=True)
     task = _service_call(state.reports.create, user, info.snapshot, now, CREATE_TYPES[kind], body, zone, project)
     return jsonify(AsyncTaskDto(request_id=task.request_id, request_time=task.created_at).to_json())
+
+
+for _kind in CREATE_TYPES:  # one route per report type, as the platform's API lists them
+    blueprint.add_url_rule(f"{CREATE_PREFIX}/{_kind}", f"create_{_kind}", create, methods=["POST"],
+                           defaults={"kind": _kind})
 
 
 @blueprint.get(REPORTS_PREFIX)
