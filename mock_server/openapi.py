@@ -123,7 +123,7 @@ FORCE = _query("force", {"type": "string", "pattern": "^(?:[Tt][Rr][Uu][Ee]|[Ff]
 RUN_PARAMETERS = (ACCOUNT_ID, DAY, FORCE)
 C = CONTROL_PREFIX
 
-REPORTER_ERRORS = ("reports.unauthorized", "reports.missing_role", "rawlogs.method_not_allowed",
+REPORTER_ERRORS = ("reports.unauthorized", "reports.missing_role", "reports.bad_query", "rawlogs.method_not_allowed",
                    "rawlogs.internal", *FAULT_ERRORS)
 """Every Reporter API operation may answer these."""
 CREATE_ERRORS = ("reports.bad_json", "reports.missing_field", "reports.unknown_field", "reports.bad_field",
@@ -177,7 +177,7 @@ REPORTER_OPERATIONS: tuple[Operation, ...] = (
     _reporter("get", EVENTS_PATH, "asyncEvents",
               "The request's event once its task finished (long poll, bounded in real time; at once on a frozen "
               "clock); an empty list while it runs",
-              {"200": _json("AsyncEventsDto", "The events")}, ("reports.bad_query", "reports.unknown_request"),
+              {"200": _json("AsyncEventsDto", "The events")}, ("reports.unknown_request",),
               ({**_query("requestId", {"type": "string", "minLength": 1}), "required": True},
                _query("timeout", {"type": "integer", "minimum": 0, "maximum": MAX_POLL_SECONDS},
                       "Seconds to wait for the task to finish (real time)"))),
@@ -258,6 +258,8 @@ OPERATIONS: tuple[Operation, ...] = (
 
 UNROUTED_ERRORS = ("mock.not_found", "mock.method_not_allowed", "rawlogs.http_error")
 """Codes no route answers: a path no route knows, a method a path lacks, a body over the size limit."""
+TASK_ERRORS = ("reports.too_many_rows", "reports.generation_failed", "reports.stopped")
+"""Codes no request answers: the error a FAILED or STOPPED report task (and its async event) carries."""
 
 
 def _responses(operation: Operation) -> dict[str, Any]:

@@ -42,8 +42,11 @@ def _raise(problem: Problem, **headers: str) -> None:
     raise ApiError(problem.code, headers=headers or None, **problem.args)
 
 
-def _caller(state: MockState) -> tuple[User, RequestInfo, datetime]:
-    """The user behind the bearer token (401 otherwise), who must hold the analytics permission (403)."""
+def _caller(state: MockState, params: tuple[str, ...] = ()) -> tuple[User, RequestInfo, datetime]:
+    """The user behind the bearer token (401 otherwise), who must hold the analytics permission (403).
+
+    A query parameter other than ``params`` is a 400: a misspelt ``projectShortName`` must not pass unnoticed.
+    """
     info = request_info()
     snapshot = request_snapshot(state, info)
     scheme, _, token = request.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
@@ -53,6 +56,10 @@ def _caller(state: MockState) -> tuple[User, RequestInfo, datetime]:
     info.login = user.login
     if not user.may_report:
         raise ApiError("reports.missing_role", login=user.login)
+    unknown = [name for name in request.args if name not in params]
+    if unknown:
+        raise ApiError("reports.bad_query", param=shown(unknown[0]),
+                       reason=f"not a parameter here; accepted: {', '.join(params) or 'none'}")
     assert info.now is not None  # set with the snapshot
     return user, info, info.now
 
@@ -80,7 +87,7 @@ def _service_call(call, *args: Any) -> Any:
 def create(kind: str) -> Response:
     """``POST /api/v1/async/reporter/reports/{sessions|messages|clients|daily}``: answers the request id at once."""
     state = current_state()
-    user, info, now = _caller(state)
+    user, info, now = _caller(state, ("projectShortName",))
     zone = _zone(user)
     project = request.args.get("projectShortName") or None
     body = request.get_json(silent=True)
@@ -166,7 +173,7 @@ def events() -> Response:
     nothing can change by waiting, so it answers at once with what is true now.
     """
     state = current_state()
-    user, info, now = _caller(state)
+    user, info, now = _caller(state, ("requestId", "timeout"))
     request_id = request.args.get("requestId", "")
     if not request_id:
         raise ApiError("reports.bad_query", param="requestId", reason="required: the requestId a create answered")
