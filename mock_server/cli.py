@@ -11,9 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from generators.cli import GENERATE, VALIDATE, CliError, Command, Parser
+from mock_server.reports.cli import REPORT
 from mock_server.serve import SERVE
 
-COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE)
+COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE, REPORT)
 
 
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from pydantic import TypeAdapter, ValidationError
 
+from generators.cli import CliError, Command
 from mock_server.reports.content import COLUMNS, ReportQuery, daily_query, report_rows
 from mock_server.reports.errors import Problem, render_report_message
 from mock_server.reports.files import EXTENSIONS, write_report
@@ -67,9 +68,16 @@ def _output(text: str) -> Path:
     return path
 
 
+DESCRIPTION = "Write a Reporter API report (as the server's tasks make them) for a configured account, offline."
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="jaicp-mock report", description=(
-        "Write a Reporter API report (as the server's tasks make them) for a configured account, offline."))
+    parser = _Parser(prog="jaicp-mock report", description=DESCRIPTION)
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type", required=True, choices=tuple(TYPES), help="sessions, messages, clients or daily")
     parser.add_argument("--from", dest="start", required=True, type=_moment_or_day,
                         help="first day (YYYY-MM-DD, a UTC raw-log day) or a date-time (no offset: in --tz)")
@@ -86,7 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"Java date-time pattern (default {DEFAULT_DATE_TIME_FORMAT})")
     parser.add_argument("--no-header", action="store_true", help="leave out the header row")
     parser.add_argument("-o", "--output", required=True, type=_output, help="FILE.xlsx or FILE.csv")
-    return parser
 
 
 def _filter_body(key: FilterKey, value: str) -> dict[str, Any]:
@@ -196,3 +203,14 @@ def report_main(argv: Sequence[str] | None = None) -> int:
         print(f"jaicp-mock report: error: {error}", file=sys.stderr)
         return 1
 
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """``jaicp-mock report`` inside the ``jaicp-mock`` command table: a usage error is the table's CliError."""
+    try:
+        return run(args)
+    except ReportCliError as error:
+        raise CliError(str(error)) from None
+
+
+REPORT = Command("report", "write a report file (XLSX or CSV) offline", DESCRIPTION, add_arguments, _run_command)
