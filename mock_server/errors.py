@@ -162,12 +162,12 @@ ERRORS: dict[str, ErrorSpec] = {
     "reports.task_not_found": ErrorSpec(
         404, "There is no report task '{taskId}' in this account."),
     "reports.file_not_ready": ErrorSpec(
-        409, "The report of task {taskId} is not ready: the task is {status}; its file can be downloaded once it "
+        409, "The report of task {taskId} is not ready: the task is {taskStatus}; its file can be downloaded once it "
              "is COMPLETED."),
     "reports.file_expired": ErrorSpec(
         404, "The report of task {taskId} was kept until {expiredAt} and is gone; create the report again."),
     "reports.task_finished": ErrorSpec(
-        409, "Task {taskId} is already {status}; only a CREATED or STARTED task can be made to fail."),
+        409, "Task {taskId} is already {taskStatus}; only a CREATED or STARTED task can be made to fail."),
     # Why a task failed (the task's error, and the async event's).
     "reports.too_many_rows": ErrorSpec(
         422, "The report would have {totalCount} rows, more than the limit of {rowLimit}; narrow the filters or "

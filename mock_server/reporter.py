@@ -38,8 +38,8 @@ CREATE_TYPES = {"sessions": ReportType.SESSIONS, "messages": ReportType.MESSAGES
 blueprint = Blueprint("reporter", __name__)
 
 
-def _raise(problem: Problem, **headers: str) -> None:
-    raise ApiError(problem.code, headers=headers or None, **problem.args)
+def api_error_of(problem: Problem) -> ApiError:
+    return ApiError(problem.code, **problem.args)
 
 
 def _caller(state: MockState, params: tuple[str, ...] = ()) -> tuple[User, RequestInfo, datetime]:
@@ -81,7 +81,7 @@ def _service_call(call, *args: Any) -> Any:
     try:
         return call(*args)
     except ReportError as refusal:
-        _raise(refusal.problem)
+        raise api_error_of(refusal.problem) from None
 
 
 def create(kind: str) -> Response:

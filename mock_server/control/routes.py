@@ -23,6 +23,8 @@ from mock_server.context import current_state
 from mock_server.control import views
 from mock_server.control.views import MAX_VERSION
 from mock_server.errors import ApiError, shown
+from mock_server.reporter import api_error_of
+from mock_server.reports.content import COLUMNS, report_rows
 from mock_server.reports.lifecycle import TaskRecord, progress
 from mock_server.reports.models import ErrorEnvelope
 from mock_server.reports.service import FAILURE_CODES, ReportError
@@ -395,8 +397,22 @@ def fail_report(task_id: str) -> Response:
     try:
         task = state.reports.fail(task_id, now, code, reason)
     except ReportError as refusal:
-        raise ApiError(refusal.problem.code, **refusal.problem.args) from None
+        raise api_error_of(refusal.problem) from None
     return jsonify(_report_task(state, task, now).json())
+
+
+@blueprint.get("/reports/<task_id>/rows")
+def report_rows_of(task_id: str) -> Response:
+    """The rows the task's file holds (whatever its status): what a test compares a download with."""
+    state = current_state()
+    try:
+        task = state.reports.task(None, task_id)
+    except ReportError as refusal:
+        raise api_error_of(refusal.problem) from None
+    query = state.reports.query_of(task)
+    rows = [[value.isoformat() if isinstance(value, datetime) else value for value in row]
+            for row in report_rows(query)]
+    return jsonify(views.ReportRows(columns=[column.title for column in COLUMNS[query.report_type]], rows=rows).json())
 
 
 @blueprint.delete("/reports")

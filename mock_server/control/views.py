@@ -262,6 +262,13 @@ class ReportTasks(View):
         return self.model_dump(mode="json", by_alias=True)
 
 
+class ReportRows(View):
+    """What a task's report holds, as JSON: date-times in ISO-8601 with the user's offset, yes/no as booleans."""
+
+    columns: list[str]
+    rows: list[list[str | int | bool]]
+
+
 class ReportFail(View):
     error: Literal[FAILURE_CODES] = "reports.generation_failed"  # type: ignore[valid-type]
     reason: str = "injected by the mock's control API"
@@ -338,7 +345,7 @@ def journal_view(journal: RequestJournal, limit: int) -> Journal:
 SCHEMAS: tuple[type[View], ...] = (
     Error, RegenerationAccepted, Clock, ClockChange, Health, Reset, AccountPatch, ProjectPatch,
     UserPut, User, Users, Account, Accounts, DayFiles, FaultAdd, Fault, Faults,
-    Journal, ReportTask, ReportTasks, ReportFail)
+    Journal, ReportTask, ReportTasks, ReportRows, ReportFail)
 REPORTER_SCHEMAS: tuple[tuple[type[BaseModel], Literal["validation", "serialization"]], ...] = (
     (CreateReportDto, "validation"), (DailyReportDto, "validation"), (AsyncTaskDto, "serialization"),
     (ReportGenerationTaskDto, "serialization"), (ReportTasksDto, "serialization"), (AsyncEventsDto, "serialization"))

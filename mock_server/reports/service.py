@@ -231,7 +231,7 @@ class ReportService:
         try:
             failed = self.store.fail(task_id, now, code, args)
         except TaskFinished as finished:
-            raise ReportError("reports.task_finished", taskId=task_id, status=finished.status.value) from None
+            raise ReportError("reports.task_finished", taskId=task_id, taskStatus=finished.status.value) from None
         assert failed is not None
         return failed
 
@@ -252,7 +252,7 @@ class ReportService:
         if current.status is TaskStatus.DELETED:
             raise ReportError("reports.task_not_found", taskId=task_id)
         if current.status is not TaskStatus.COMPLETED:
-            raise ReportError("reports.file_not_ready", taskId=task_id, status=current.status.value)
+            raise ReportError("reports.file_not_ready", taskId=task_id, taskStatus=current.status.value)
         with self._lock:
             lock = self._writing.setdefault(task_id, threading.Lock())
         with lock:  # one writer per task in this process; os.replace makes a race between processes harmless

@@ -30,6 +30,7 @@ request may get its documented 400, so for these the check that every schema-val
 out (every other check runs)."""
 
 NEEDS_SETUP = {"DELETE /_mock/faults/{faultId}", "POST /_mock/reports/{taskId}/fail",
+               "GET /_mock/reports/{taskId}/rows",
                "GET /api/v1/reporter/reports/tasks/{taskId}", "DELETE /api/v1/reporter/reports/tasks/{taskId}",
                "GET /api/v1/reporter/reports/tasks/{taskId}/file", "HEAD /api/v1/reporter/reports/tasks/{taskId}/file",
                "GET /api/v1/async/events"}
