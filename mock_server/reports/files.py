@@ -54,9 +54,11 @@ class _Progress:
 
 
 def write_xlsx(target: BinaryIO, columns: tuple[ReportColumn, ...], rows: Iterable[Row], settings: ReportSettings,
-               progress: _Progress, scratch: str) -> None:
+               progress: _Progress, scratch: str, created: datetime | None = None) -> None:
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False,
                                             "strings_to_urls": False, "strings_to_numbers": False})
+    if created is not None:  # the one timestamp inside the file: fixed, the same rows give the same bytes
+        workbook.set_properties({"created": created.replace(tzinfo=None)})
     sheet = workbook.add_worksheet("Report")
     date_format = workbook.add_format({"num_format": excel_format(settings.date_time_format)})
     for index, column in enumerate(columns):
@@ -91,7 +93,7 @@ def _xlsx_cell(sheet: Any, kind: Kind, date_format: Any) -> Callable[[int, int, 
 
 
 def write_csv(target: BinaryIO, columns: tuple[ReportColumn, ...], rows: Iterable[Row], settings: ReportSettings,
-              progress: _Progress, scratch: str) -> None:
+              progress: _Progress, scratch: str, created: datetime | None = None) -> None:
     stream = text_stream(target)
     writer = csv.writer(stream, delimiter=settings.delimiter, quotechar='"', doublequote=True,
                         quoting=csv.QUOTE_MINIMAL, lineterminator=CSV_LINE_END)
@@ -112,16 +114,18 @@ WRITERS = {FileType.XLSX: write_xlsx, FileType.CSV: write_csv}
 
 
 def write_report(path: str | Path, columns: tuple[ReportColumn, ...], rows: Iterable[Row], settings: ReportSettings,
-                 *, on_progress: ProgressCallback | None = None, progress_every: int = PROGRESS_EVERY) -> int:
+                 *, on_progress: ProgressCallback | None = None, progress_every: int = PROGRESS_EVERY,
+                 created: datetime | None = None) -> int:
     """Write a report file at ``path`` atomically in ``settings.file_type``; returns the rows written.
 
     ``on_progress`` gets the running row count every ``progress_every`` rows and at the end; if it raises (a
-    cancelled task), the write stops and nothing is left behind.
+    cancelled task), the write stops and nothing is left behind. ``created``: the XLSX's creation time (default:
+    now); give it to make the bytes reproducible.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     progress = _Progress(on_progress, progress_every)
     with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=target.parent) as scratch, \
             atomic_output(target) as stream:
-        WRITERS[settings.file_type](stream, columns, rows, settings, progress, scratch)
+        WRITERS[settings.file_type](stream, columns, rows, settings, progress, scratch, created)
     return progress.finish()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -256,13 +257,14 @@ class ReportService:
         with self._lock:
             lock = self._writing.setdefault(task_id, threading.Lock())
         with lock:  # one writer per task in this process; os.replace makes a race between processes harmless
-            path = self.store.ensure_file(task, self._writer(task))
+            path = self.store.ensure_file(task, self._writer(task, current.finished_at))
         return task, path
 
-    def _writer(self, task: TaskRecord):
+    def _writer(self, task: TaskRecord, completed: datetime | None) -> Callable[[Path], object]:
+        """Writes the task's file; its creation time is the task's completion, so the bytes depend on the task."""
         def write(path: Path) -> None:
             query = self.query_of(task)
-            write_report(path, COLUMNS[query.report_type], report_rows(query), task.settings)
+            write_report(path, COLUMNS[query.report_type], report_rows(query), task.settings, created=completed)
         return write
 
     def finished_moment(self, task: TaskRecord, now: datetime) -> datetime:
