@@ -333,3 +333,19 @@ def test_a_daily_report_is_the_whole_raw_log_file(app):
     with pytest.raises(ReportRequestError) as refused:
         handle.create_report("daily", token="admin-token-1", day=T0.date() + timedelta(days=1))
     assert refused.value.envelope["error"] == "reports.bad_period"
+
+
+def test_the_remote_backend_has_the_same_report_helpers(app, live):
+    from mock_server.testing import RemoteBackend
+
+    handle = JaicpMock(RemoteBackend(live.url), live.url)
+    created = handle.create_report("clients", token="analyst-token-1", filters=[DAY], settings={"fileType": "CSV"})
+    finished = handle.finish_report(created["task"]["taskId"])
+    assert finished["task"]["status"] == "COMPLETED"
+    local = JaicpMock.of_app(app, live.url)
+    assert handle.expected_report(created["task"]["taskId"]) == local.expected_report(created["task"]["taskId"])
+    running = handle.create_report("sessions", token="analyst-token-1")
+    assert handle.fail_report(running["task"]["taskId"], "reports.too_many_rows")["error"]["error"] == \
+        "reports.too_many_rows"
+    handle.clear_reports()
+    assert handle.report_tasks() == []
