@@ -3,8 +3,9 @@
 The HTTP layer (:mod:`mock_server.reporter`) authenticates and parses; this module decides. A task is created
 from the request and the account's state *at creation* (its log-cleanup cutoff and the raw-log version of each
 day are frozen into the stored query), so the file written later, in whatever process, is the report as it was
-asked for. Creating a task does not count its rows: ``totalCount`` is counted on the first read that needs it
-(:meth:`ReportService.settle`) and cached per query, so a request for a huge report answers at once.
+asked for. Creating a task does not count its rows: a background thread starts counting at once, and the first read that
+needs ``totalCount`` (:meth:`ReportService.settle`) waits for that count or makes it; counts are cached per
+query, so a request for a huge report answers at once.
 
 The file is written once, on the first download after the task completed, atomically, by the same generator
 and writer as ``jaicp-mock report``.
@@ -13,6 +14,8 @@ and writer as ``jaicp-mock report``.
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -51,6 +54,7 @@ from mock_server.rules import AccountState, Serve, User, cleanup_cutoff, resolve
 if TYPE_CHECKING:
     from mock_server.state import MockState, Snapshot
 
+log = logging.getLogger("jaicp_mock.reports")
 COUNT_CACHE_SIZE = 256
 FAILURE_CODES = ("reports.generation_failed", "reports.too_many_rows")
 """The errors the control API can make a task fail with (what the platform's own failures look like)."""
@@ -81,6 +85,7 @@ class ReportService:
         self._counts: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
         self._writing: dict[str, threading.Lock] = {}
+        self._counting: dict[str, threading.Lock] = {}
 
     def rules(self, account_id: int) -> ReportRules:
         return self.state.config.report_rules(account_id)
@@ -105,8 +110,18 @@ class ReportService:
         except RequestError as error:
             raise _refusal(error) from None
         query = self._frozen(query, account, snapshot, now)
-        return self.store.create(account_id=user.account_id, report_type=report_type, settings=settings,
+        task = self.store.create(account_id=user.account_id, report_type=report_type, settings=settings,
                                  query=describe_query(query), total_count=UNCOUNTED, now=now, project=project)
+        threading.Thread(target=self._count_in_background, args=(task,), name="jaicp-mock-report-count",
+                         daemon=True).start()
+        return task
+
+    def _count_in_background(self, task: TaskRecord) -> None:
+        """Count right away, off the request: the first read then usually finds the count done (or waits for it)."""
+        try:
+            self.store.set_total(task.task_id, self._count(task))
+        except sqlite3.Error:  # the state was closed meanwhile; a later reader counts again
+            log.debug("report count of %s dropped: the store is closed", task.task_id)
 
     def _period(self, account: AccountState, report_type: ReportType, request: CreateReportDto, now: datetime,
                 zone: tzinfo, project: str | None) -> ReportQuery:
@@ -148,16 +163,21 @@ class ReportService:
             self.store.set_total(task.task_id, self._count(task))
 
     def _count(self, task: TaskRecord) -> int:
+        """One pass per query in this process: a reader and the background count of the same query share it."""
         key = json.dumps(task.query, sort_keys=True)
         with self._lock:
-            if key in self._counts:
-                self._counts.move_to_end(key)
-                return self._counts[key]
-        count = count_rows(self.query_of(task))
-        with self._lock:
-            self._counts[key] = count
-            while len(self._counts) > COUNT_CACHE_SIZE:
-                self._counts.popitem(last=False)
+            counting = self._counting.setdefault(key, threading.Lock())
+        with counting:
+            with self._lock:
+                if key in self._counts:
+                    self._counts.move_to_end(key)
+                    return self._counts[key]
+            count = count_rows(self.query_of(task))
+            with self._lock:
+                self._counts[key] = count
+                self._counting.pop(key, None)
+                while len(self._counts) > COUNT_CACHE_SIZE:
+                    self._counts.popitem(last=False)
         return count
 
     def query_of(self, task: TaskRecord) -> ReportQuery:
