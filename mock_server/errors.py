@@ -155,7 +155,8 @@ ERRORS: dict[str, ErrorSpec] = {
     "reports.bad_timezone": ErrorSpec(
         400, "{reason}"),
     "reports.bad_period": ErrorSpec(
-        400, "The report period {from} to {to} is empty or longer than {maxDays} days."),
+        400, "The report period {from} to {to} must be non-empty, at most {maxDays} days long, not in the "
+             "future, and within the years 1900 to 9998."),
     "reports.unknown_project": ErrorSpec(
         404, "The account has no project '{project}'; its projects: {known}."),
     # Tasks and files.

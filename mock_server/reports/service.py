@@ -41,6 +41,7 @@ from mock_server.reports.models import (
     AsyncEvent,
     CreateReportDto,
     DailyReportDto,
+    DateTimeRangeFilter,
     ErrorEnvelope,
     ReportGenerationTaskDto,
     ReportType,
@@ -49,7 +50,7 @@ from mock_server.reports.models import (
     parse_request,
 )
 from mock_server.reports.store import UNCOUNTED, ReportStore, TaskFinished
-from mock_server.rules import AccountState, Serve, User, cleanup_cutoff, resolve_download
+from mock_server.rules import AccountState, Serve, User, cleanup_cutoff, is_supported_day, resolve_download
 
 if TYPE_CHECKING:
     from mock_server.state import MockState, Snapshot
@@ -126,21 +127,27 @@ class ReportService:
     def _period(self, account: AccountState, report_type: ReportType, request: CreateReportDto, now: datetime,
                 zone: tzinfo, project: str | None) -> ReportQuery:
         """The filters' period, never past the clock's now (the platform shows no future messages)."""
-        start, end = period_of(request.filters, now, zone)
-        end = min(end, now)
+        query = None
         try:
-            return ReportQuery(report_type, account.config.spec(), start, end, zone, request.filters,
-                               seed=self.state.config.seed, project=project)
-        except ValueError:
-            raise ReportError("reports.bad_period", **{"from": start.isoformat(), "to": end.isoformat(),
-                                                       "maxDays": MAX_PERIOD_DAYS}) from None
+            start, end = period_of(request.filters, now, zone)
+            end = min(end, now)
+            query = ReportQuery(report_type, account.config.spec(), start, end, zone, request.filters,
+                                seed=self.state.config.seed, project=project)
+        except (ValueError, OverflowError):  # an empty period, or one at the ends of Python's dates
+            pass
+        if query is None or not is_supported_day(query.days[0]) or not is_supported_day(query.days[-1]):
+            ranges = [item for item in request.filters if isinstance(item, DateTimeRangeFilter)]
+            raise ReportError("reports.bad_period", **{"from": str(ranges[0].from_) if ranges else "?",
+                                                       "to": str(ranges[0].to) if ranges else "?",
+                                                       "maxDays": MAX_PERIOD_DAYS})
+        return query
 
     def _daily(self, account: AccountState, day: date, now: datetime, zone: tzinfo,
                project: str | None) -> ReportQuery:
-        query = daily_query(account.config.spec(), day, zone=zone, seed=self.state.config.seed, project=project)
-        if query.end > now:
-            raise ReportError("reports.bad_period", **{"from": query.start.isoformat(), "to": query.end.isoformat(),
-                                                       "maxDays": 1})
+        query = daily_query(account.config.spec(), day, zone=zone, seed=self.state.config.seed, project=project) \
+            if is_supported_day(day) else None
+        if query is None or query.end > now:
+            raise ReportError("reports.bad_period", **{"from": day.isoformat(), "to": day.isoformat(), "maxDays": 1})
         return query
 
     def _frozen(self, query: ReportQuery, account: AccountState, snapshot: Snapshot, now: datetime) -> ReportQuery:
