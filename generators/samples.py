@@ -164,21 +164,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the folder (default: fixtures/)")
     parser.add_argument("--check", action="store_true", help="compare with the files there; write nothing")
     args = parser.parse_args(argv)
+    return sync(outputs(), args.out, check=args.check, remake="python -m generators.samples")
+
+
+def sync(made: Iterable[tuple[str, bytes, int | None]], folder: Path, *, check: bool, remake: str) -> int:
+    """Write each (name, content, rows) into ``folder`` atomically; with ``check``, only report stale files (1)."""
     stale = []
-    for name, data, rows in outputs():
-        path = args.out / name
-        if args.check:
+    for name, data, rows in made:
+        path = folder / name
+        if check:
             if not path.is_file() or path.read_bytes() != data:
                 stale.append(name)
             continue
+        path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(path) as stream:
             stream.write(data)
         print(f"{path}: {'' if rows is None else f'{rows} rows, '}{len(data):,} bytes")
     if stale:
-        print(f"out of date: {', '.join(stale)}; remake with: python -m generators.samples", file=sys.stderr)
+        print(f"out of date: {', '.join(stale)}; remake with: {remake}", file=sys.stderr)
         return 1
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

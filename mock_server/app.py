@@ -31,6 +31,7 @@ from mock_server.control.routes import blueprint as control_blueprint
 from mock_server.errors import FAULT_CODES, ApiError, error_response, shown
 from mock_server.rawlogs import blueprint as rawlogs_blueprint
 from mock_server.rawlogs import request_snapshot
+from mock_server.reporter import blueprint as reporter_blueprint
 from mock_server.state import Fault, JournalEntry, MockState
 from mock_server.urls import RUN_PREFIX, is_control_path
 
@@ -65,6 +66,7 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(rawlogs_blueprint)
     app.register_blueprint(control_blueprint)
+    app.register_blueprint(reporter_blueprint)
     observed = _Observed(app.wsgi_app, state, control_token, access_log_sink)
     app.wsgi_app = observed  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
     app.register_error_handler(ApiError, _api_error)

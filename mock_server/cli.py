@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 from generators.cli import GENERATE, VALIDATE, CliError, Command, Parser
 from generators.stats import STATS
+from mock_server.reports.cli import REPORT
 from mock_server.serve import SERVE
 
-COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE, STATS)
+COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE, STATS, REPORT)
 
 
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ import functools
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,13 @@ from generators.model import (
 )
 from generators.scenarios import DOMAINS, LOCALES
 from mock_server.clock import as_utc, parse_instant
+from mock_server.reports.lifecycle import ReportRules
+from mock_server.reports.zones import ZoneError, parse_zone
 
 DEMO_SOURCE = "<built-in demo configuration>"
 RAWLOGS_ROLE = "RAWLOGS_ANALYTIC"
+ANALYTICS_ROLE = "ANALYTICS"
+"""The analytics permission (report tasks); RAWLOGS_ANALYTIC and the account administrator imply it."""
 BUSINESS_PLANS = ("JAICP Business Standard", "JAICP Business Pro", "JAICP Business Pro+", "JAICP Business Ultra",
                   "JAICP Business Enterprise")
 """Plans on which raw-log download is on automatically from the switch to the plan (docs/platform.md)."""
@@ -84,6 +88,10 @@ class UserConfig:
     password: str = field(repr=False)
     roles: tuple[str, ...] = ()
     admin: bool = False
+    token: str | None = field(default=None, repr=False)
+    """The API token (``Authorization: Bearer``) of the Reporter API; None: the user has none."""
+    timezone: str = "UTC"
+    """The profile time zone report times follow (an IANA name or an offset)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +122,8 @@ class AccountConfig:
     bom: bool = False
     line_end: str = "crlf"
     channel_labels: str = "display"
+    reports: ReportRules | None = None
+    """Report-task settings of this account; None: the server-wide ones."""
 
     def spec(self) -> AccountSpec:
         """What the generators need to write this account's days."""
@@ -141,6 +151,8 @@ class MockConfig:
     generation_time: time = time(0, 1)
     """When (UTC) the previous day's file is written and the cleanup job runs."""
     regeneration_delay_seconds: int = 600
+    reports: ReportRules = field(default_factory=ReportRules)
+    """Report-task settings (queue delay, rows per second, row limit, retention) unless an account has its own."""
     source: str = field(default=DEMO_SOURCE, compare=False)
     """Where the configuration came from, for messages; not part of the state's identity."""
 
@@ -149,6 +161,10 @@ class MockConfig:
             if account.id == account_id:
                 return account
         return None
+
+    def report_rules(self, account_id: int) -> ReportRules:
+        account = self.account(account_id)
+        return account.reports if account is not None and account.reports is not None else self.reports
 
     @property
     def is_demo(self) -> bool:
@@ -194,11 +210,13 @@ def parse_config(text: str, source: str = "<string>") -> MockConfig:
     seed = root.integer("seed", DEFAULT_SEED, minimum=0)
     generation_time = root.clock_time("generation_time", time(0, 1))
     delay = root.integer("regeneration_delay_seconds", 600, minimum=0, maximum=366 * 86400)
-    accounts = tuple(_account(table) for table in root.tables("accounts", required=True))
+    reports = _report_rules(root.table("reports"), ReportRules())
+    accounts = tuple(_account(table, reports) for table in root.tables("accounts", required=True))
     root.finish()
 
     seen_ids: dict[int, str] = {}
     seen_logins: dict[str, str] = {}
+    seen_tokens: dict[str, str] = {}
     for index, account in enumerate(accounts):
         key = f"accounts[{index}].id"
         if account.id in seen_ids:
@@ -210,11 +228,30 @@ def parse_config(text: str, source: str = "<string>") -> MockConfig:
                 raise ConfigError(source, user_key, f"login {user.login!r} is already used at "
                                   f"{seen_logins[user.login]}; a login belongs to one account")
             seen_logins[user.login] = user_key
+            if user.token is not None:
+                token_key = f"accounts[{index}].users[{user_index}].token"
+                if user.token in seen_tokens:  # the message never shows the token itself
+                    raise ConfigError(source, token_key, "the same token is already given at "
+                                      f"{seen_tokens[user.token]}; a token names one user")
+                seen_tokens[user.token] = token_key
     return MockConfig(accounts=accounts, seed=seed, generation_time=generation_time,
-                      regeneration_delay_seconds=delay, source=source)
+                      regeneration_delay_seconds=delay, reports=reports, source=source)
 
 
-def _account(table: _Table) -> AccountConfig:
+def _report_rules(table: _Table | None, default: ReportRules) -> ReportRules:
+    """``[reports]`` (server-wide) or ``[accounts.reports]`` (one account): every key optional."""
+    if table is None:
+        return default
+    queue = table.number("queue_delay_seconds", default.queue_delay.total_seconds(), minimum=0, maximum=86400)
+    rate = table.integer("rows_per_second", default.rows_per_second, minimum=1, maximum=10**9)
+    limit = table.integer("row_limit", default.row_limit, minimum=1, maximum=10**9)
+    retention = table.number("retention_days", default.retention / timedelta(days=1), minimum=1 / 86400,
+                             maximum=MAX_CLEANUP_DAYS)
+    table.finish()
+    return ReportRules(timedelta(seconds=queue), rate, limit, timedelta(days=retention))
+
+
+def _account(table: _Table, reports: ReportRules) -> AccountConfig:
     account_id = table.integer("id", required=True, minimum=1, maximum=2**53)
     plan = table.string("plan", None)
     plan_since = table.instant("plan_since", None)
@@ -238,12 +275,14 @@ def _account(table: _Table) -> AccountConfig:
         if name in names[:index]:
             raise table.error(f"projects[{index}].name", f"project {name!r} is already defined in this account")
     users = tuple(_user(item) for item in table.tables("users"))
+    own_reports = table.table("reports")
+    account_reports = None if own_reports is None else _report_rules(own_reports, reports)
     table.finish()
     account = AccountConfig(
         id=account_id, projects=projects, users=users, plan=plan, plan_since=plan_since,
         rawlogs_enabled_at=enabled_at, cleanup_days=cleanup_days, locale=locale, sessions_per_day=sessions,
         weekend_factor=weekend_factor, utc_offset_hours=utc_offset, session_id_style=session_id_style,
-        quote_all=quote_all, bom=bom, line_end=line_end, channel_labels=channel_labels)
+        quote_all=quote_all, bom=bom, line_end=line_end, channel_labels=channel_labels, reports=account_reports)
     try:  # the generators' own checks, so nothing the server accepts can fail later at generation time
         account.spec()
         account.dialect()
@@ -276,8 +315,16 @@ def _user(table: _Table) -> UserConfig:
     password = table.string("password", required=True)
     roles = table.string_list("roles", ())
     admin = table.boolean("admin", False)
+    token = table.string("token", None)
+    if token is not None and (len(token) < 8 or not token.isascii() or not token.isprintable() or " " in token):
+        raise table.error("token", "an API token is at least 8 printable ASCII characters without spaces")
+    timezone = table.string("timezone", "UTC")
+    try:
+        parse_zone(timezone)
+    except ZoneError as error:
+        raise table.error("timezone", str(error)) from None
     table.finish()
-    return UserConfig(login=login, password=password, roles=roles, admin=admin)
+    return UserConfig(login=login, password=password, roles=roles, admin=admin, token=token, timezone=timezone)
 
 
 _MISSING = object()
@@ -399,6 +446,14 @@ class _Table:
             if parsed is not None and parsed.tzinfo is None and len(value) in (5, 8):
                 return parsed
         raise self.error(name, f"must be a UTC time of day as HH:MM or HH:MM:SS, e.g. \"00:01\", got {_show(value)}")
+
+    def table(self, name: str) -> _Table | None:
+        value = self._get(name, _MISSING, False)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, dict):
+            raise self.error(name, f"must be a table ([{self.key(name)}]), got {_show(value)}")
+        return _Table(value, f"{self.key(name)}.", self.source)
 
     def tables(self, name: str, *, required: bool = False) -> list[_Table]:
         value = self._get(name, _MISSING, required)

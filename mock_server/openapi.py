@@ -17,8 +17,9 @@ from generators.schema import file_day
 from mock_server.config import MockConfig
 from mock_server.control.views import MAX_VERSION, component_schemas
 from mock_server.errors import ERRORS, FAULT_CODES
+from mock_server.reporter import CREATE_TYPES, MAX_POLL_SECONDS
 from mock_server.state.journal import JOURNAL_CAPACITY
-from mock_server.urls import CONTROL_PREFIX, RAWLOGS_PREFIX, RUN_PREFIX
+from mock_server.urls import CONTROL_PREFIX, CREATE_PREFIX, EVENTS_PATH, RAWLOGS_PREFIX, REPORTS_PREFIX, RUN_PREFIX
 
 try:
     from importlib.metadata import version as _package_version
@@ -121,6 +122,66 @@ FORCE = _query("force", {"type": "string", "pattern": "^(?:[Tt][Rr][Uu][Ee]|[Ff]
                "true or false, in any case")
 RUN_PARAMETERS = (ACCOUNT_ID, DAY, FORCE)
 C = CONTROL_PREFIX
+
+REPORTER_ERRORS = ("reports.unauthorized", "reports.missing_role", "reports.bad_query", "rawlogs.method_not_allowed",
+                   "rawlogs.internal", *FAULT_ERRORS)
+"""Every Reporter API operation may answer these."""
+CREATE_ERRORS = ("reports.bad_json", "reports.missing_field", "reports.unknown_field", "reports.bad_field",
+                 "reports.unknown_filter_key", "reports.unknown_filter_type", "reports.filter_type_mismatch",
+                 "reports.bad_filter_option", "reports.bad_range", "reports.open_range", "reports.unknown_file_type",
+                 "reports.bad_delimiter", "reports.bad_date_pattern", "reports.bad_timezone", "reports.bad_period",
+                 "reports.unknown_project", "rawlogs.http_error")
+TASK_ID = _path("taskId", {"type": "string", "minLength": 1, "pattern": "^[^/]+$"})
+CREATE_PARAMETERS = (
+    {"name": "Timezone", "in": "header", "required": False, "schema": {"type": "string", "example": "+03:00"},
+     "description": "The user's zone for this request (IANA name or offset); default: the profile's"},
+    {"name": "language", "in": "header", "required": False, "schema": {"type": "string", "example": "en"},
+     "description": "Accepted; the mock writes English column titles"},
+    _query("projectShortName", {"type": "string"}, "Only this project's rows"))
+REPORTER_EXTRA = {"tags": ["reports"], "security": [{"bearerAuth": []}]}
+
+
+def _reporter(method: str, path: str, operation_id: str, summary: str, ok: dict, errors: tuple[str, ...] = (),
+              parameters: tuple[dict[str, Any], ...] = (), body: str | None = None) -> Operation:
+    return Operation(method, path, operation_id, summary, ok, (*errors, *REPORTER_ERRORS), parameters, body,
+                     platform=True, extra=REPORTER_EXTRA)
+
+
+REPORT_FILE = {
+    "description": "The report (XLSX or CSV); ETag, Last-Modified, conditional GET and Range as the raw-log files.",
+    "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string"}},
+                "text/csv; charset=utf-8": {"schema": {"type": "string"}}}}
+FILE_ERRORS = ("reports.task_not_found", "reports.file_not_ready", "reports.file_expired",
+               "rawlogs.range_not_satisfiable")
+REPORTER_OPERATIONS: tuple[Operation, ...] = (
+    *(_reporter("post", f"{CREATE_PREFIX}/{kind}", f"create{kind.capitalize()}Report",
+                f"Create a {kind} report task (answers at once; the task then appears in the list)",
+                {"200": _json("AsyncTaskDto", "Accepted")}, CREATE_ERRORS, CREATE_PARAMETERS,
+                "DailyReportDto" if kind == "daily" else "CreateReportDto") for kind in CREATE_TYPES),
+    _reporter("get", REPORTS_PREFIX, "listReportTasks", "The account's report tasks (not deleted ones)",
+              {"200": _json("ReportTasksDto", "Oldest first")}),
+    _reporter("delete", REPORTS_PREFIX, "deleteCompletedReportTasks", "Delete the COMPLETED tasks", {"204": EMPTY}),
+    _reporter("delete", f"{REPORTS_PREFIX}/all", "deleteAllReportTasks", "Delete every task (running ones stop)",
+              {"204": EMPTY}),
+    _reporter("get", f"{REPORTS_PREFIX}/tasks/{{taskId}}", "getReportTask", "One task",
+              {"200": _json("ReportGenerationTaskDto", "The task")}, ("reports.task_not_found",), (TASK_ID,)),
+    _reporter("delete", f"{REPORTS_PREFIX}/tasks/{{taskId}}", "deleteReportTask",
+              "Stop a running task (STOPPED), or delete a finished one (DELETED)",
+              {"200": _json("ReportGenerationTaskDto", "The task after the change")}, ("reports.task_not_found",),
+              (TASK_ID,)),
+    _reporter("get", f"{REPORTS_PREFIX}/tasks/{{taskId}}/file", "downloadReport", "A COMPLETED task's file",
+              {"200": REPORT_FILE, "206": {"description": "A byte range of the file."},
+               "304": {"description": "Not modified."}}, FILE_ERRORS, (TASK_ID,)),
+    _reporter("head", f"{REPORTS_PREFIX}/tasks/{{taskId}}/file", "headReport", "Headers of a task's file",
+              {"200": REPORT_FILE, "304": {"description": "Not modified."}}, FILE_ERRORS, (TASK_ID,)),
+    _reporter("get", EVENTS_PATH, "asyncEvents",
+              "The request's event once its task finished (long poll, bounded in real time; at once on a frozen "
+              "clock); an empty list while it runs",
+              {"200": _json("AsyncEventsDto", "The events")}, ("reports.unknown_request",),
+              ({**_query("requestId", {"type": "string", "minLength": 1}), "required": True},
+               _query("timeout", {"type": "integer", "minimum": 0, "maximum": MAX_POLL_SECONDS},
+                      "Seconds to wait for the task to finish (real time)"))),
+)
 LISTED_DAY = {"type": "string", "pattern": "^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{2}-[0-9]{2}-[0-9]{4})?$"}
 """Empty means the default."""
 
@@ -182,12 +243,26 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("delete", f"{C}/faults", "clearFaults", "Remove every fault", {"204": EMPTY}),
     Operation("delete", f"{C}/faults/{{faultId}}", "removeFault", "Remove one fault", {"204": EMPTY},
               ("mock.unknown_fault",), (_path("faultId", {"type": "integer"}),)),
+    Operation("get", f"{C}/reports", "mockListReportTasks", "Every account's report tasks (DELETED too), oldest first",
+              {"200": _json("ReportTasks", "The tasks")}, ("mock.unknown_account",),
+              (_query("account", {"type": "integer", "minimum": 0}, "Only this account's tasks"),)),
+    Operation("post", f"{C}/reports/{{taskId}}/fail", "mockFailReportTask",
+              "Make a CREATED or STARTED task FAIL now, with the error the platform would give",
+              {"200": _json("ReportTask", "The task after the change")},
+              ("reports.task_not_found", "reports.task_finished", *BODY_ERRORS), (TASK_ID,), body="ReportFail"),
+    Operation("get", f"{C}/reports/{{taskId}}/rows", "mockReportRows",
+              "The rows a task's report holds (whatever its status), as JSON", {"200": _json("ReportRows", "Rows")},
+              ("reports.task_not_found",), (TASK_ID,)),
+    Operation("delete", f"{C}/reports", "mockClearReportTasks", "Forget every report task and file", {"204": EMPTY}),
     Operation("get", f"{C}/openapi.json", "openapi", "This document", {"200": {"description": "OpenAPI 3.1"}}),
+    *REPORTER_OPERATIONS,
 )
 """Every operation. Unknown paths and wrong methods answer ``*.not_found`` / ``*.method_not_allowed``."""
 
 UNROUTED_ERRORS = ("mock.not_found", "mock.method_not_allowed", "rawlogs.http_error")
 """Codes no route answers: a path no route knows, a method a path lacks, a body over the size limit."""
+TASK_ERRORS = ("reports.too_many_rows", "reports.generation_failed", "reports.stopped")
+"""Codes no request answers: the error a FAILED or STOPPED report task (and its async event) carries."""
 
 
 def _responses(operation: Operation) -> dict[str, Any]:
@@ -213,6 +288,7 @@ def _operation_object(operation: Operation) -> dict[str, Any]:
         described.update(tags=["raw logs"], security=[{"basicAuth": []}])
     else:
         described.update(tags=["control"], security=[{}, {"controlToken": []}])
+    described.update(operation.extra)
     return described
 
 
@@ -274,10 +350,13 @@ def openapi_document(server_url: str = "http://127.0.0.1:8080", facts: ServerFac
                                 "platform's rules on a controllable clock, and its control API (/_mock)."},
         "servers": [{"url": server_url}],
         "tags": [{"name": "raw logs", "description": "The mocked JAICP endpoints"},
+                 {"name": "reports", "description": "The mocked Reporter and Async APIs (report tasks)"},
                  {"name": "control", "description": "The mock's control API (loopback or bearer token)"}],
         "paths": dict(paths),
         "components": {
             "securitySchemes": {"basicAuth": {"type": "http", "scheme": "basic"},
+                                "bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "The user's API token (Reporter API)"},
                                 "controlToken": {"type": "http", "scheme": "bearer",
                                                  "description": "Only when the server runs with --control-token"}},
             "schemas": _schemas(facts),

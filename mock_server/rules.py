@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from generators.schema import file_day
 from mock_server.clock import format_instant
-from mock_server.config import RAWLOGS_ROLE, AccountConfig, is_business_plan
+from mock_server.config import ANALYTICS_ROLE, RAWLOGS_ROLE, AccountConfig, is_business_plan
 
+ANALYTICS_ROLES = frozenset({ANALYTICS_ROLE, RAWLOGS_ROLE})
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(9998, 12, 31)
 """The days the mock answers for: a day's file is due the next day, and Python's dates end in 9999."""
@@ -98,10 +99,18 @@ class User:
     account_id: int
     roles: frozenset[str]
     admin: bool
+    token: str | None = field(default=None, repr=False)
+    """The Reporter API token; compared in constant time, never shown in a log."""
+    timezone: str = "UTC"
 
     @property
     def analyst(self) -> bool:
         return RAWLOGS_ROLE in self.roles
+
+    @property
+    def may_report(self) -> bool:
+        """The analytics permission: role ANALYTICS, implied by RAWLOGS_ANALYTIC and by the administrator."""
+        return self.admin or bool(self.roles & ANALYTICS_ROLES)
 
 
 @dataclass(frozen=True, slots=True)

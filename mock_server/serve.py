@@ -209,7 +209,7 @@ def _banner_users(facts: _Banner) -> list[str]:
     for account in config.accounts:
         for user in account.users:
             roles = [*user.roles, *(["administrator"] if user.admin else [])]
-            secret = f"/{user.password}" if config.is_demo else ""
+            secret = f"/{user.password}" + (f"  token {user.token}" if user.token else "") if config.is_demo else ""
             lines.append(f"    {user.login}{secret}  account {account.id}, {', '.join(roles) or 'no role'}")
     return lines
 

@@ -12,6 +12,10 @@ from generators.schema import file_day
 RAWLOGS_PREFIX = "/restapi/rawlogs"
 RUN_PREFIX = f"{RAWLOGS_PREFIX}/run"
 CONTROL_PREFIX = "/_mock"
+REPORTS_PREFIX = "/api/v1/reporter/reports"
+"""The Reporter API's task list; tasks are ``{REPORTS_PREFIX}/tasks/<id>``, created under ``CREATE_PREFIX``."""
+CREATE_PREFIX = "/api/v1/async/reporter/reports"
+EVENTS_PATH = "/api/v1/async/events"
 
 
 def is_control_path(path: str) -> bool:
@@ -27,3 +31,7 @@ def download_path(day: date) -> str:
 def run_path(account_id: int | str, day: date, query: str = "") -> str:
     """``/restapi/rawlogs/run/<accountId>/<dd-mm-yyyy>``: (re)generate a day."""
     return f"{RUN_PREFIX}/{account_id}/{file_day(day)}{query}"
+
+
+def report_task_path(task_id: str) -> str:
+    return f"{REPORTS_PREFIX}/tasks/{task_id}"

@@ -48,15 +48,19 @@ sessions_per_day = 6
   [[accounts.users]]
   login = "admin"
   password = "admin-pw"
+  token = "admin-token-1"
   roles = ["RAWLOGS_ANALYTIC"]
   admin = true
   [[accounts.users]]
   login = "analyst@example.com"
   password = "analyst-pw"
+  token = "analyst-token-1"
+  timezone = "Europe/Moscow"
   roles = ["RAWLOGS_ANALYTIC"]
   [[accounts.users]]
   login = "viewer"
   password = "viewer-pw"
+  token = "viewer-token-1"
   [[accounts.users]]
   login = "boss"
   password = "boss-pw"
@@ -72,6 +76,7 @@ sessions_per_day = 3
   [[accounts.users]]
   login = "other"
   password = "other-pw"
+  token = "other-token-1"
   roles = ["RAWLOGS_ANALYTIC"]
   admin = true
 
@@ -99,6 +104,8 @@ session_id_style = "client"
 PASSWORDS = {"admin": "admin-pw", "analyst@example.com": "analyst-pw", "viewer": "viewer-pw", "boss": "boss-pw",
              "other": "other-pw", "biz": "biz-pw"}
 ANALYST = "analyst@example.com"
+TOKENS = {"admin": "admin-token-1", ANALYST: "analyst-token-1", "viewer": "viewer-token-1", "other": "other-token-1"}
+"""Reporter API tokens; the analyst's profile zone is Europe/Moscow, the others' UTC."""
 
 
 def basic(login: str, password: str | None = None) -> dict[str, str]:
@@ -106,6 +113,11 @@ def basic(login: str, password: str | None = None) -> dict[str, str]:
     secret = PASSWORDS.get(login, "") if password is None else password
     token = base64.b64encode(f"{login}:{secret}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+def bearer(login: str) -> dict[str, str]:
+    """The Reporter API's Authorization header for ``login``."""
+    return {"Authorization": f"Bearer {TOKENS[login]}"}
 
 
 def url(day: date) -> str:

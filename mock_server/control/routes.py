@@ -10,6 +10,7 @@ Access is checked for the whole prefix in :mod:`mock_server.app` (loopback, or t
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,12 @@ from mock_server.context import current_state
 from mock_server.control import views
 from mock_server.control.views import MAX_VERSION
 from mock_server.errors import ApiError, shown
+from mock_server.reporter import api_error_of
+from mock_server.reports.content import COLUMNS, report_rows
+from mock_server.reports.lifecycle import TaskRecord, progress
+from mock_server.reports.models import ErrorEnvelope
+from mock_server.reports.service import FAILURE_CODES, ReportError
+from mock_server.reports.zones import ZoneError, parse_zone
 from mock_server.rules import enabled_at, is_supported_day
 from mock_server.state import UNSET, MockState
 from mock_server.state.faults import fault_problem
@@ -197,7 +204,7 @@ def list_users() -> Response:
 def put_user(login: str) -> tuple[Response, int]:
     """Create or replace a user: ``{"password", "account", "roles": [...], "admin": bool}``."""
     state = current_state()
-    data = _body(("password", "account", "roles", "admin"))
+    data = _body(("password", "account", "roles", "admin", "token", "timezone"))
     if ":" in login or not login.strip() or len(login) > 256:
         raise ApiError("mock.bad_field", field="login", reason="a non-empty login without ':' (at most 256 chars)")
     password = data.get("password")
@@ -214,8 +221,26 @@ def put_user(login: str) -> tuple[Response, int]:
     if not isinstance(admin, bool):
         raise ApiError("mock.bad_field", field="admin", reason="true or false")
     existed = state.user(login) is not None
-    user = state.put_user(login, password, account, roles, admin)
+    user = state.put_user(login, password, account, roles, admin, *_profile(state, login, data))
     return jsonify(views.user_view(user).json()), 200 if existed else 201
+
+
+def _profile(state: MockState, login: str, data: dict[str, Any]) -> tuple[Any, Any]:
+    """The user's API token and time zone from a PUT body (absent: keep the current ones)."""
+    token = data.get("token", UNSET)
+    if token is not UNSET and token is not None and (
+            not isinstance(token, str) or re.fullmatch(views.TOKEN_PATTERN, token) is None):
+        raise ApiError("mock.bad_field", field="token", reason="8 to 256 printable ASCII characters without spaces")
+    if isinstance(token, str) and any(user.token == token and user.login != login
+                                      for user in state.snapshot().users.values()):
+        raise ApiError("mock.bad_field", field="token", reason="another user has this token; a token names one user")
+    timezone = data.get("timezone", UNSET)
+    if timezone is not UNSET:
+        try:
+            parse_zone(timezone if isinstance(timezone, str) else "?")
+        except ZoneError as error:
+            raise ApiError("mock.bad_field", field="timezone", reason=shown(str(error))) from None
+    return token, timezone
 
 
 @blueprint.delete("/users/<login>")
@@ -334,6 +359,66 @@ def remove_fault(fault_id: str) -> tuple[str, int]:
     known = fault_id.isascii() and fault_id.isdigit() and len(fault_id) <= 18
     if not known or not current_state().remove_fault(int(fault_id)):
         raise ApiError("mock.unknown_fault", faultId=shown(fault_id))
+    return "", 204
+
+
+def _report_task(state: MockState, task: TaskRecord, now: datetime) -> views.ReportTask:
+    event = state.reports.dto(task, now)
+    error = progress(state.reports.rules(task.account_id), task, now).error
+    envelope = None if error is None else ErrorEnvelope(**error.envelope())
+    return views.ReportTask(task=event, request_id=task.request_id, error=envelope)
+
+
+@blueprint.get("/reports")
+def list_reports() -> Response:
+    """Every account's report tasks (DELETED ones too), oldest first; ``account`` narrows to one."""
+    state = current_state()
+    account = request.args.get("account")
+    account_id = None if account is None else _account_id(account, state)
+    now = state.now()
+    state.reports.settle(account_id)
+    tasks = state.reports.store.tasks(account_id, now, include_deleted=True)
+    return jsonify(views.ReportTasks(tasks=[_report_task(state, task, now) for task in tasks]).json())
+
+
+@blueprint.post("/reports/<task_id>/fail")
+def fail_report(task_id: str) -> Response:
+    """Make a running task FAIL now: ``{"error": "reports.generation_failed" | "reports.too_many_rows",
+    "reason": "..."}`` (both optional); 409 when it no longer runs."""
+    state = current_state()
+    data = _body(("error", "reason"))
+    code = data.get("error", "reports.generation_failed")
+    if code not in FAILURE_CODES:
+        raise ApiError("mock.bad_field", field="error", reason=f"one of {', '.join(FAILURE_CODES)}")
+    reason = data.get("reason", "injected by the mock's control API")
+    if not isinstance(reason, str):
+        raise ApiError("mock.bad_field", field="reason", reason="a string")
+    now = state.now()
+    try:
+        task = state.reports.fail(task_id, now, code, reason)
+    except ReportError as refusal:
+        raise api_error_of(refusal.problem) from None
+    return jsonify(_report_task(state, task, now).json())
+
+
+@blueprint.get("/reports/<task_id>/rows")
+def report_rows_of(task_id: str) -> Response:
+    """The rows the task's file holds (whatever its status): what a test compares a download with."""
+    state = current_state()
+    try:
+        task = state.reports.task(None, task_id)
+    except ReportError as refusal:
+        raise api_error_of(refusal.problem) from None
+    query = state.reports.query_of(task)
+    rows = [[value.isoformat() if isinstance(value, datetime) else value for value in row]
+            for row in report_rows(query)]
+    return jsonify(views.ReportRows(columns=[column.title for column in COLUMNS[query.report_type]], rows=rows).json())
+
+
+@blueprint.delete("/reports")
+def clear_reports() -> tuple[str, int]:
+    """Forget every report task and file."""
+    current_state().reports.clear()
     return "", 204
 
 

@@ -19,6 +19,16 @@ from generators.schema import FILE_DAY_PATTERN, file_day
 from mock_server.clock import format_instant
 from mock_server.config import MAX_CLEANUP_DAYS
 from mock_server.errors import ERRORS, FAULT_CODES
+from mock_server.reports.models import (
+    AsyncEventsDto,
+    AsyncTaskDto,
+    CreateReportDto,
+    DailyReportDto,
+    ErrorEnvelope,
+    ReportGenerationTaskDto,
+    ReportTasksDto,
+)
+from mock_server.reports.service import FAILURE_CODES
 from mock_server.rules import AccountState, DayStatus, Regeneration, Status
 from mock_server.rules import User as UserState
 from mock_server.state import faults
@@ -26,6 +36,8 @@ from mock_server.state.faults import MAX_FAULT_TIMES, MAX_RETRY_AFTER
 from mock_server.state.journal import Journal as RequestJournal
 from mock_server.urls import download_path
 
+TOKEN_PATTERN = "^[!-~]{8,256}$"
+"""An API token: 8 to 256 printable ASCII characters, no spaces."""
 MAX_VERSION = 10_000
 """The highest file version the control API answers for."""
 
@@ -58,6 +70,8 @@ class User(View):
     account: int
     roles: list[str]
     admin: bool
+    token: str | None = Field(default=None, description="The Reporter API token (Authorization: Bearer)")
+    timezone: str = Field(default="UTC", description="The profile time zone report times follow")
 
 
 class Retention(View):
@@ -226,6 +240,38 @@ class UserPut(View):
     account: int
     roles: list[Annotated[str, Field(min_length=1)]] = []
     admin: bool = False
+    token: Annotated[str, Field(pattern=TOKEN_PATTERN)] | None = None
+    timezone: Annotated[str, Field(examples=["Europe/Moscow", "+03:00"])] = "UTC"
+
+
+class ReportTask(View):
+    """A report task as the control API lists it: the platform's view, its request id and its error."""
+
+    task: ReportGenerationTaskDto
+    request_id: str
+    error: ErrorEnvelope | None = None
+
+    def json(self) -> dict[str, Any]:  # type: ignore[override]
+        return self.model_dump(mode="json", by_alias=True)  # the platform's view keeps the platform's names
+
+
+class ReportTasks(View):
+    tasks: list[ReportTask]
+
+    def json(self) -> dict[str, Any]:  # type: ignore[override]
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class ReportRows(View):
+    """What a task's report holds, as JSON: date-times in ISO-8601 with the user's offset, yes/no as booleans."""
+
+    columns: list[str]
+    rows: list[list[str | int | bool]]
+
+
+class ReportFail(View):
+    error: Literal[FAILURE_CODES] = "reports.generation_failed"  # type: ignore[valid-type]
+    reason: str = "injected by the mock's control API"
 
 
 class FaultAdd(View):
@@ -243,7 +289,8 @@ def _instant(moment: datetime | None) -> str | None:
 
 
 def user_view(user: UserState) -> User:
-    return User(login=user.login, account=user.account_id, roles=sorted(user.roles), admin=user.admin)
+    return User(login=user.login, account=user.account_id, roles=sorted(user.roles), admin=user.admin,
+                token=user.token, timezone=user.timezone)
 
 
 def users_view(users: list[UserState]) -> Users:
@@ -298,13 +345,17 @@ def journal_view(journal: RequestJournal, limit: int) -> Journal:
 SCHEMAS: tuple[type[View], ...] = (
     Error, RegenerationAccepted, Clock, ClockChange, Health, Reset, AccountPatch, ProjectPatch,
     UserPut, User, Users, Account, Accounts, DayFiles, FaultAdd, Fault, Faults,
-    Journal)
+    Journal, ReportTask, ReportTasks, ReportRows, ReportFail)
+REPORTER_SCHEMAS: tuple[tuple[type[BaseModel], Literal["validation", "serialization"]], ...] = (
+    (CreateReportDto, "validation"), (DailyReportDto, "validation"), (AsyncTaskDto, "serialization"),
+    (ReportGenerationTaskDto, "serialization"), (ReportTasksDto, "serialization"), (AsyncEventsDto, "serialization"))
+"""The platform's Reporter API bodies and answers (their models live with the reports)."""
 
 
 def component_schemas() -> dict[str, Any]:
     """Every model's JSON schema for the OpenAPI document's components, named as the document refers to them."""
     from pydantic.json_schema import models_json_schema
 
-    _, top = models_json_schema([(model, "serialization") for model in SCHEMAS],
+    _, top = models_json_schema([*((model, "serialization") for model in SCHEMAS), *REPORTER_SCHEMAS],
                                 ref_template="#/components/schemas/{model}", by_alias=True)
     return top["$defs"]

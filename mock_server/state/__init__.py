@@ -6,7 +6,9 @@ app owns one state, and two apps (or two processes) on one data dir share it thr
 - :mod:`~mock_server.state.storage`: the SQLite database, the change token and the cached :class:`Snapshot`;
 - :mod:`~mock_server.state.files`: the day files on disk (written once per version);
 - :mod:`~mock_server.state.journal`: the request journal (in memory, per process);
-- :mod:`~mock_server.state.faults`: injected faults and their one validator.
+- :mod:`~mock_server.state.faults`: injected faults and their one validator;
+- report tasks: their own store and files (:mod:`mock_server.reports.store`), behind the report service
+  (:mod:`mock_server.reports.service`, ``MockState.reports``).
 
 Every decision is a pure function of (configuration, snapshot, now) in :mod:`mock_server.rules`; this module
 reads the snapshot, asks the rule and records the outcome, inside one transaction when the outcome is written.
@@ -87,6 +89,9 @@ class MockState:
             clock.attach(self)
             self.clock = clock
         self._open(explicit)
+        from mock_server.reports.service import ReportService  # it reads this state: imported once it exists
+
+        self.reports = ReportService(self)
 
     def _open(self, explicit: tuple[ClockSettings, InitialClock] | None) -> None:
         """Start afresh when the data dir was made by another configuration; apply an explicit clock."""
@@ -129,6 +134,16 @@ class MockState:
         matches = hmac.compare_digest(password_digest(password), expected)
         return user if matches and user is not None else None
 
+    def user_by_token(self, token: str, snapshot: Snapshot | None = None) -> User | None:
+        """The user whose API token this is, or None; every user's token is compared, in constant time."""
+        presented = password_digest(token)
+        found = None
+        for user in (snapshot or self.snapshot()).users.values():
+            expected = password_digest(user.token) if user.token is not None else _NO_USER_DIGEST
+            if hmac.compare_digest(presented, expected) and user.token is not None:
+                found = user
+        return found
+
     def day_status(self, account_id: int, day: date, now: datetime | None = None) -> DayStatus:
         snapshot = self.snapshot()
         moment = now or self.now_of(snapshot)
@@ -170,6 +185,7 @@ class MockState:
             initial = InitialClock.loads(self.storage.meta(db).get("initial_clock"))
             self.storage.reset_tables(db, initial, self.clock.real_micros())
         self.journal.clear()
+        self.reports.clear()
 
     def update_account(self, account_id: int, *, plan: str | Unset | None = UNSET,
                        plan_since: datetime | Unset | None = UNSET, rawlogs_enabled_at: datetime | Unset | None = UNSET,
@@ -217,8 +233,11 @@ class MockState:
         return self.account(account_id)
 
     def put_user(self, login: str, password: str, account_id: int, roles: tuple[str, ...] | list[str] = (),
-                 admin: bool = False) -> User:
-        """Create or replace a user. A login belongs to exactly one account."""
+                 admin: bool = False, token: str | Unset | None = UNSET, timezone: str | Unset = UNSET) -> User:
+        """Create or replace a user. A login belongs to exactly one account; a token names one user.
+
+        ``token`` and ``timezone`` left unset keep the user's current ones (none and UTC for a new user).
+        """
         if not isinstance(login, str) or not login or ":" in login:
             raise ValueError("a login is a non-empty string without ':'")
         if not isinstance(password, str):
@@ -226,7 +245,14 @@ class MockState:
         if self.config.account(account_id) is None:
             raise KeyError(account_id)
         with self.storage.transaction() as db:
+            current = self.storage.read(db).users.get(login)
+            if isinstance(token, str) and any(other.token == token and other.login != login
+                                              for other in self.storage.read(db).users.values()):
+                raise ValueError("token: another user has this token; a token names one user")
             self.storage.store_user(db, login, password, account_id, roles, admin)
+            self.storage.store_profile(
+                db, login, (current.token if current else None) if isinstance(token, Unset) else token,
+                (current.timezone if current else "UTC") if isinstance(timezone, Unset) else timezone)
         user = self.user(login)
         assert user is not None
         return user
@@ -279,6 +305,7 @@ class MockState:
 
     def close(self) -> None:
         """Close the database; remove the data dir if it was a temporary one."""
+        self.reports.close()
         self.storage.close()
         if self._temporary is not None:
             self._temporary.cleanup()

@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS retention (
 CREATE TABLE IF NOT EXISTS users (
     login TEXT PRIMARY KEY, digest BLOB NOT NULL, account_id INTEGER NOT NULL, roles TEXT NOT NULL,
     admin INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS user_profiles (login TEXT PRIMARY KEY, token TEXT, timezone TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS regenerations (
     account_id INTEGER NOT NULL, day TEXT NOT NULL, version INTEGER NOT NULL, requested_at INTEGER NOT NULL,
     ready_at INTEGER NOT NULL, PRIMARY KEY (account_id, day, version));
@@ -253,7 +254,14 @@ class Storage:
                    (login, password_digest(password), account_id, json.dumps(sorted(set(roles))), int(admin)))
 
     @staticmethod
+    def store_profile(db: sqlite3.Connection, login: str, token: str | None, timezone: str) -> None:
+        """The user's Reporter API token and profile time zone (a table of their own, beside ``users``)."""
+        db.execute("INSERT OR REPLACE INTO user_profiles (login, token, timezone) VALUES (?, ?, ?)",
+                   (login, token, timezone))
+
+    @staticmethod
     def delete_user(db: sqlite3.Connection, login: str) -> bool:
+        db.execute("DELETE FROM user_profiles WHERE login = ?", (login,))
         return db.execute("DELETE FROM users WHERE login = ?", (login,)).rowcount > 0
 
     @staticmethod
@@ -289,9 +297,11 @@ class Storage:
                     continue
                 accounts[account_id] = AccountState(config, plan, _moment(since), _moment(enabled), days,
                                                     tuple(projects[account_id]), tuple(history[account_id]))
-            users = {login: User(login, bytes(digest), account_id, frozenset(json.loads(roles)), bool(admin))
-                     for login, digest, account_id, roles, admin in db.execute(
-                         "SELECT login, digest, account_id, roles, admin FROM users")}
+            users = {login: User(login, bytes(digest), account_id, frozenset(json.loads(roles)), bool(admin), token,
+                                 timezone or "UTC")
+                     for login, digest, account_id, roles, admin, token, timezone in db.execute(
+                         "SELECT users.login, digest, account_id, roles, admin, token, timezone FROM users "
+                         "LEFT JOIN user_profiles ON user_profiles.login = users.login")}
             runs: dict[tuple[int, date], list[Regeneration]] = collections.defaultdict(list)
             for account_id, day, version, requested, ready in db.execute(
                     "SELECT account_id, day, version, requested_at, ready_at FROM regenerations "
@@ -306,7 +316,8 @@ class Storage:
         return Snapshot(clock, accounts, users, {key: tuple(value) for key, value in runs.items()}, faults)
 
     def reset_tables(self, db: sqlite3.Connection, initial: InitialClock, real_micros: int) -> None:
-        for table in ("meta", "accounts", "projects", "retention", "users", "regenerations", "faults"):
+        for table in ("meta", "accounts", "projects", "retention", "users", "user_profiles", "regenerations",
+                      "faults"):
             db.execute(f"DELETE FROM {table}")  # fixed table names, no input
         db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
                        [("schema", SCHEMA_VERSION), ("fingerprint", self.config.fingerprint()),
@@ -324,6 +335,7 @@ class Storage:
                        (account.id, history[0].days))
             for user in account.users:
                 self.store_user(db, user.login, user.password, account.id, user.roles, user.admin)
+                self.store_profile(db, user.login, user.token, user.timezone)
 
     @staticmethod
     def record_retention(db: sqlite3.Connection, account: AccountState, days: int | None, now: datetime) -> None:

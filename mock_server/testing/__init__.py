@@ -17,8 +17,8 @@ request journal and the bytes the server serves for any day and version. The pyt
 from mock_server.live import LiveServer
 from mock_server.testing.apps import build_app, serve
 from mock_server.testing.backends import Backend, LocalBackend, RemoteBackend
-from mock_server.testing.handle import JaicpMock, MockClock
+from mock_server.testing.handle import JaicpMock, MockClock, ReportRequestError
 from mock_server.testing.intercept import DEFAULT_HOSTS, intercept
 
 __all__ = ["DEFAULT_HOSTS", "Backend", "JaicpMock", "LiveServer", "LocalBackend", "MockClock", "RemoteBackend",
-           "build_app", "intercept", "serve"]
+           "ReportRequestError", "build_app", "intercept", "serve"]

@@ -15,7 +15,7 @@ from generators.schema import file_day
 from mock_server.clock import format_instant, parse_instant
 from mock_server.control.views import fault_view
 from mock_server.state import MockState
-from mock_server.urls import CONTROL_PREFIX
+from mock_server.urls import CONTROL_PREFIX, CREATE_PREFIX
 
 
 class Backend(Protocol):
@@ -36,6 +36,12 @@ class Backend(Protocol):
     def add_fault(self, status: int, times: int, path: str | None, retry_after: int | None) -> dict: ...
     def faults(self) -> list[dict]: ...
     def clear_faults(self) -> None: ...
+    def create_report(self, token: str, kind: str, body: dict, headers: dict[str, str], query: str) -> tuple[
+        int, dict]: ...
+    def report_tasks(self) -> list[dict]: ...
+    def fail_report(self, task_id: str, error: str, reason: str) -> dict: ...
+    def clear_reports(self) -> None: ...
+    def report_rows(self, task_id: str) -> dict: ...
 
 
 class LocalBackend:
@@ -43,6 +49,7 @@ class LocalBackend:
 
     def __init__(self, state: MockState) -> None:
         self.state = state
+        self._client: Any = None
 
     def reset(self) -> None:
         self.state.reset()
@@ -82,6 +89,41 @@ class LocalBackend:
 
     def clear_faults(self) -> None:
         self.state.clear_faults()
+
+    def create_report(self, token: str, kind: str, body: dict, headers: dict[str, str], query: str) -> tuple[
+            int, dict]:
+        """Through the app's own endpoint (an app over this state, no socket): the same checks as over HTTP."""
+        response = self._app_client().post(f"{CREATE_PREFIX}/{kind}{query}", json=body,
+                                     headers={**headers, "Authorization": f"Bearer {token}"})
+        return response.status_code, response.get_json()
+
+    def report_tasks(self) -> list[dict]:
+        return self._control_json("GET", "/reports")["tasks"]
+
+    def fail_report(self, task_id: str, error: str, reason: str) -> dict:
+        return self._control_json("POST", f"/reports/{quote(task_id, safe='')}/fail",
+                                  {"error": error, "reason": reason})
+
+    def clear_reports(self) -> None:
+        self.state.reports.clear()
+
+    def report_rows(self, task_id: str) -> dict:
+        return self._control_json("GET", f"/reports/{quote(task_id, safe='')}/rows")
+
+    def _app_client(self) -> Any:
+        if self._client is None:
+            from mock_server.app import create_app  # the app imports the testing kit's siblings: import late
+
+            self._client = create_app(state=self.state).test_client()
+        return self._client
+
+    def _control_json(self, method: str, path: str, body: dict | None = None) -> dict:
+        """A control-API call on this state (the views are made by the routes, so both backends answer alike)."""
+        response = self._app_client().open(f"{CONTROL_PREFIX}{path}", method=method, json=body,
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {CONTROL_PREFIX}{path}: {response.status_code} {response.get_data(True)}")
+        return response.get_json()
 
 
 class RemoteBackend:
@@ -148,6 +190,25 @@ class RemoteBackend:
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
+
+    def create_report(self, token: str, kind: str, body: dict, headers: dict[str, str], query: str) -> tuple[
+            int, dict]:
+        response = self.http.post(f"{self.url}{CREATE_PREFIX}/{kind}{query}", json=body, timeout=30,
+                                  headers={**headers, "Authorization": f"Bearer {token}"})
+        return response.status_code, response.json()
+
+    def report_tasks(self) -> list[dict]:
+        return self._call("GET", "/reports").json()["tasks"]
+
+    def fail_report(self, task_id: str, error: str, reason: str) -> dict:
+        return self._call("POST", f"/reports/{quote(task_id, safe='')}/fail", {"error": error, "reason": reason}
+                          ).json()
+
+    def clear_reports(self) -> None:
+        self._call("DELETE", "/reports")
+
+    def report_rows(self, task_id: str) -> dict:
+        return self._call("GET", f"/reports/{quote(task_id, safe='')}/rows").json()
 
 
 def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask
 
@@ -133,12 +134,81 @@ class JaicpMock:
     def clear_faults(self) -> None:
         self.backend.clear_faults()
 
+    # -- report tasks (the Reporter API) ---------------------------------------------------------------------
+
+    def create_report(self, kind: str = "sessions", *, token: str, filters: Iterable[dict] = (),
+                      settings: dict | None = None, day: date | str | None = None, timezone: str | None = None,
+                      project: str | None = None) -> dict:
+        """Create a report task as ``token``'s user would (``kind``: sessions, messages, clients or daily, which
+        takes ``day``); returns the task as the control API lists it (``task``, ``request_id``, ``error``).
+        A refused request raises ReportRequestError with the envelope."""
+        body: dict[str, Any] = {"settings": settings or {"fileType": "XLSX"}}
+        if kind == "daily":
+            body["date"] = _as_day(day).isoformat() if day is not None else None
+        else:
+            body["filters"] = list(filters)
+        headers = {} if timezone is None else {"Timezone": timezone}
+        query = "" if project is None else f"?projectShortName={quote(project, safe='')}"
+        status, answer = self.backend.create_report(token, kind, body, headers, query)
+        if status != 200:
+            raise ReportRequestError(status, answer)
+        return self.report_task(request_id=answer["requestId"])
+
+    def report_tasks(self) -> list[dict]:
+        """Every account's tasks, DELETED ones too, oldest first (``task``, ``request_id``, ``error``)."""
+        return self.backend.report_tasks()
+
+    def report_task(self, task_id: str | None = None, *, request_id: str | None = None) -> dict:
+        for item in self.report_tasks():
+            if item["task"]["taskId"] == task_id or item["request_id"] == request_id:
+                return item
+        raise KeyError(task_id or request_id)
+
+    def finish_report(self, task_id: str, *, max_seconds: float = 7 * 86400) -> dict:
+        """Advance the mock clock until the task no longer runs (COMPLETED, FAILED or STOPPED); returns it.
+
+        Steps double from one second, so a task finishes within twice its remaining mock time."""
+        step, moved = 1.0, 0.0
+        while True:
+            item = self.report_task(task_id)
+            if item["task"]["status"] not in RUNNING_STATUSES:
+                return item
+            if moved >= max_seconds:
+                raise TimeoutError(f"task {task_id} still {item['task']['status']} after {moved:g} s of mock time")
+            self.clock.advance(step)
+            moved += step
+            step *= 2
+
+    def fail_report(self, task_id: str, error: str = "reports.generation_failed",
+                    reason: str = "injected by the test") -> dict:
+        """Make a running task FAIL now with the error the platform would give."""
+        return self.backend.fail_report(task_id, error, reason)
+
+    def clear_reports(self) -> None:
+        self.backend.clear_reports()
+
+    def expected_report(self, task_id: str) -> dict:
+        """What the task's file holds: ``{"columns": [...], "rows": [[...]]}``, date-times as ISO-8601 text with the
+        user's offset, yes/no values as booleans."""
+        return self.backend.report_rows(task_id)
+
     def download_url(self, day: date | str) -> str:
         return f"{self.url}{download_path(_as_day(day))}"
 
     def regeneration_url(self, day: date | str, account_id: int | None = None, *, force: bool = True) -> str:
         query = "?force=true" if force else ""
         return f"{self.url}{run_path(account_id or self.account_id, _as_day(day), query)}"
+
+
+RUNNING_STATUSES = ("CREATED", "STARTED")
+
+
+class ReportRequestError(RuntimeError):
+    """The mock refused a report request: ``status`` and the JSON ``envelope``."""
+
+    def __init__(self, status: int, envelope: dict) -> None:
+        super().__init__(f"{status} {envelope.get('error')}: {envelope.get('message')}")
+        self.status, self.envelope = status, envelope
 
 
 def _as_day(day: date | str) -> date:
