@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
 from mock_server.access import LOGGER as access_log
 from mock_server.access import AccessLog, format_line, printable
-from mock_server.auth import check_control_access
+from mock_server.auth import basic_credentials, check_control_access
 from mock_server.clock import Clock
 from mock_server.config import MockConfig, demo_config
 from mock_server.context import ENVIRON_KEY, EXTENSION_KEY, RequestInfo, request_info, state_of
@@ -33,6 +33,7 @@ from mock_server.rawlogs import blueprint as rawlogs_blueprint
 from mock_server.rawlogs import request_snapshot
 from mock_server.state import Fault, JournalEntry, MockState
 from mock_server.urls import RUN_PREFIX, is_control_path
+from mock_server.wire import answer as play_network_fault
 
 TOKEN_KEY = "JAICP_MOCK_CONTROL_TOKEN"
 MAX_BODY_BYTES = 64 * 1024
@@ -106,9 +107,12 @@ class _Observed:
                 self._observe(environ, info, path, statuses, control)
                 return result
         elif request_snapshot(self.state, info).faults:  # the snapshot the handler reads anyway: free when empty
-            fault = self.state.take_fault(path if path.isascii() else _wsgi_text(path), info.snapshot)
+            login = basic_credentials(environ.get("HTTP_AUTHORIZATION", ""))[0]
+            fault = self.state.take_fault(path if path.isascii() else _wsgi_text(path), info.snapshot,
+                                          environ.get("REQUEST_METHOD", "GET"), login)
             if fault is not None:
-                result = _fault_response(fault, info)(environ, capture)
+                result = _fault_response(fault, info)(environ, capture) if fault.kind == "status" else \
+                    play_network_fault(fault, self.wsgi_app, environ, capture, self.state.config.seed)
                 self._observe(environ, info, path, statuses, control)
                 return result
         result = self.wsgi_app(environ, capture)
@@ -141,6 +145,7 @@ class _Observed:
 
 def _fault_response(fault: Fault, info: RequestInfo) -> Response:
     """The answer of an injected fault: the envelope with the fault's status (and Retry-After, when set)."""
+    assert fault.status is not None  # a status fault always has one (the validator's rule)
     code = info.error = FAULT_CODES[fault.status]
     headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
     return error_response(code, headers=headers, faultId=fault.id, remaining=fault.remaining,

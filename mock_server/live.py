@@ -14,14 +14,19 @@ from typing import Any
 from waitress import wasyncore
 from waitress.server import create_server
 
-CHANNEL_TIMEOUT = 60
-"""Seconds an idle keep-alive connection stays open."""
+CHANNEL_TIMEOUT = 15
+"""Seconds a connection may stay silent (idle keep-alive, or a client stalling mid-request) before it is closed."""
+CONNECTION_LIMIT = 1000
+"""Open connections before waitress stops accepting new ones (its default, 100, let 99 idle clients block others)."""
+CLEANUP_INTERVAL = 5
+"""Seconds between waitress's sweeps for silent connections."""
 
 
 def make_server(app: Any, host: str, port: int, threads: int) -> Any:
     """A bound waitress server for ``app`` (``port=0``: a free port). Raises OSError/ValueError as waitress does."""
     return create_server(app, host=host, port=port, threads=threads, ident="jaicp-mock",
-                         channel_timeout=CHANNEL_TIMEOUT)
+                         channel_timeout=CHANNEL_TIMEOUT, connection_limit=CONNECTION_LIMIT,
+                         cleanup_interval=CLEANUP_INTERVAL, channel_request_lookahead=1)
 
 
 def server_url(server: Any) -> str:

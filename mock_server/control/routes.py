@@ -24,8 +24,10 @@ from mock_server.control.views import MAX_VERSION
 from mock_server.errors import ApiError, shown
 from mock_server.rules import enabled_at, is_supported_day
 from mock_server.state import UNSET, MockState
-from mock_server.state.faults import fault_problem
+from mock_server.state.faults import KIND_PARAMS, fault_problem
 from mock_server.urls import CONTROL_PREFIX
+
+FAULT_FIELDS = ("kind", "status", "times", "path", "retry_after", "method", "login", "probability")
 
 MAX_LISTED_DAYS = 400
 DEFAULT_LISTED_DAYS = 30
@@ -40,7 +42,10 @@ def _body(accepted: tuple[str, ...]) -> dict[str, Any]:
     JSON has one number type, and JSON Schema (so the OpenAPI document) reads ``5.0`` as the integer 5: a
     whole float is taken as that integer here, so the checks below agree with the document.
     """
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # JSON nested deeper than the parser's recursion limit: malformed for our purposes
+        data = None
     if not isinstance(data, dict):
         raise ApiError("mock.bad_json")
     for key in data:
@@ -306,13 +311,18 @@ def clear_requests() -> tuple[str, int]:
 def add_fault() -> tuple[Response, int]:
     """``{"status": 429|500|502|503|504, "times": N, "path": "/restapi/...", "retry_after": S}``: the next N
     requests to ``path`` (default: every platform path) answer ``status``, before authentication."""
-    data = _body(("status", "times", "path", "retry_after"))
+    data = _body(FAULT_FIELDS + tuple(sorted({name for names in KIND_PARAMS.values() for name in names})))
+    kind = data.get("kind", "status")
     status: Any = data.get("status")
     times, path, retry_after = data.get("times", 1), data.get("path"), data.get("retry_after")
-    problem = fault_problem(status, times, path, retry_after)
+    matching = {"kind": kind, "method": data.get("method"), "login": data.get("login"),
+                "probability": data.get("probability", 1.0)}
+    params = {key: value for key, value in data.items()
+              if key not in FAULT_FIELDS and key not in ("status", "retry_after") and value is not None}
+    problem = fault_problem(status, times, path, retry_after, **matching, params=params)
     if problem is not None:
         raise ApiError("mock.bad_field", field=problem[0], reason=problem[1])
-    fault = current_state().add_fault(status, times, path, retry_after)
+    fault = current_state().add_fault(status, times, path, retry_after, **matching, params=params)
     return jsonify(views.fault_view(fault).json()), 201
 
 
