@@ -27,6 +27,7 @@ from mock_server.control.views import RegenerationAccepted
 from mock_server.errors import ApiError, shown
 from mock_server.rules import Refuse, Serve, authorize_download, authorize_regeneration, is_supported_day
 from mock_server.state import FileStore, MockState, Snapshot
+from mock_server.state.files import Growing
 from mock_server.urls import RAWLOGS_PREFIX, RUN_PREFIX
 
 T = TypeVar("T")
@@ -90,10 +91,24 @@ def download(name: str) -> Response:
 
 
 def _day_file_response(files: FileStore, config: AccountConfig, day: date, served: Serve) -> Response:
-    path, size = files.open(config, day, served.version)
-    return file_response(files, path, size, name=f"{file_day(day)}.csv", version=served.version,
-                         etag=f"{path.parent.name}-{day.isoformat()}-v{served.version}",
+    found = files.start(config, day, served.version)
+    path = found.path if isinstance(found, Growing) else found[0]
+    name, etag = f"{file_day(day)}.csv", f"{path.parent.name}-{day.isoformat()}-v{served.version}"
+    if isinstance(found, Growing):
+        return growing_response(found, name=name, version=served.version, etag=etag,
+                                last_modified=served.generated_at)
+    return file_response(files, path, found[1], name=name, version=served.version, etag=etag,
                          last_modified=served.generated_at)
+
+
+def growing_response(growing: Growing, *, name: str, version: int, etag: str, last_modified: datetime) -> Response:
+    """A file still being generated, streamed as it grows: its length is not known yet, so no Content-Length
+    (HTTP/1.1 chunked) and no ranges (a Range header is ignored, as RFC 9110 allows: the whole file, 200)."""
+    headers = [pair for pair in _file_headers(name, version, etag, last_modified) if pair[0] != "Accept-Ranges"]
+    response = Response(growing.chunks() if request.method != "HEAD" else (), headers=headers)
+    if any(key in request.environ for key in CONDITIONAL_HEADERS):
+        response.make_conditional(request.environ, accept_ranges=False)
+    return response
 
 
 def file_response(files: FileStore, path: Path, size: int, *, name: str, version: int, etag: str,

@@ -267,8 +267,8 @@ def expected_file(account_id: str, file: str) -> Response:
     text = request.args.get("version", "1")
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_VERSION:
         raise ApiError("mock.bad_query", param="version", reason=f"a whole number from 1 to {MAX_VERSION}")
-    data = state.expected_bytes(target, day, int(text))
-    return Response(data, mimetype="text/csv",
+    chunks = state.files.expected_chunks(state.config_of(target), day, int(text))  # streamed: bounded memory
+    return Response(chunks, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{file_day(day)}.csv"'})
 
 

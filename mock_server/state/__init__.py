@@ -281,7 +281,8 @@ class MockState:
     # -- closing -----------------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the database; remove the data dir if it was a temporary one."""
+        """Stop generations in progress, close the database; remove the data dir if it was a temporary one."""
+        self.files.close()
         self.storage.close()
         if self._temporary is not None:
             self._temporary.cleanup()
