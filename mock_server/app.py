@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
+from werkzeug.http import http_date
 
 from mock_server.access import LOGGER as access_log
 from mock_server.access import AccessLog, format_line, printable
@@ -96,6 +97,8 @@ class _Observed:
 
         def capture(status: str, headers, exc_info=None):
             statuses.append(status)
+            if info.now is not None:  # Date by the mock clock, like Last-Modified: one clock for both
+                headers = [*headers, ("Date", http_date(info.now))]
             return start_response(status, headers, exc_info)
 
         if control:

@@ -114,6 +114,8 @@ class AccountConfig:
     bom: bool = False
     line_end: str = "crlf"
     channel_labels: str = "display"
+    compression: bool = False
+    """Answer ``Accept-Encoding: gzip``/``deflate`` with a compressed body, as the platform's proxy may."""
 
     def spec(self) -> AccountSpec:
         """What the generators need to write this account's days."""
@@ -232,6 +234,7 @@ def _account(table: _Table) -> AccountConfig:
     bom = table.boolean("bom", False)
     line_end = table.choice("line_end", tuple(LINE_ENDS), "crlf")
     channel_labels = table.choice("channel_labels", CHANNEL_LABELS, "display")
+    compression = table.boolean("compression", False)
     projects = tuple(_project(item) for item in table.tables("projects", required=True))
     names = [project.name for project in projects]
     for index, name in enumerate(names):
@@ -243,7 +246,7 @@ def _account(table: _Table) -> AccountConfig:
         id=account_id, projects=projects, users=users, plan=plan, plan_since=plan_since,
         rawlogs_enabled_at=enabled_at, cleanup_days=cleanup_days, locale=locale, sessions_per_day=sessions,
         weekend_factor=weekend_factor, utc_offset_hours=utc_offset, session_id_style=session_id_style,
-        quote_all=quote_all, bom=bom, line_end=line_end, channel_labels=channel_labels)
+        quote_all=quote_all, bom=bom, line_end=line_end, channel_labels=channel_labels, compression=compression)
     try:  # the generators' own checks, so nothing the server accepts can fail later at generation time
         account.spec()
         account.dialect()
