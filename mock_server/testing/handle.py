@@ -57,6 +57,9 @@ class JaicpMock:
         """The server's state object in-process (None against a remote mock)."""
         self.clock = MockClock(backend)
         self.account_id = backend.account_ids()[0]
+        self.clients: tuple[str, ...] = ()
+        """In-process: the HTTP clients whose calls are intercepted (``requests``, ``httpx``, ``aiohttp``,
+        ``urllib``); empty on a live server, which every client reaches."""
 
     @classmethod
     def of_app(cls, app: Flask, url: str) -> JaicpMock:
