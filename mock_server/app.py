@@ -62,7 +62,10 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
         state = MockState(config if config is not None else demo_config(), data_dir, clock=clock)
     app = Flask("mock_server")
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the default provider has it
-    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False)
+    # No automatic OPTIONS (it answered 200 HTML): every route lists its methods, others get the 405 envelope.
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False,
+                      PROVIDE_AUTOMATIC_OPTIONS=False)
+    app.url_map.merge_slashes = False  # a "//" is an unknown path (404 envelope), not a 308 HTML redirect
     app.config[TOKEN_KEY] = control_token
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(rawlogs_blueprint)
@@ -101,6 +104,11 @@ class _Observed:
                 headers = [*headers, ("Date", http_date(info.now))]
             return start_response(status, headers, exc_info)
 
+        if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and not environ.get("HTTP_HOST"):
+            info.error = "rawlogs.bad_request"  # RFC 9112: an HTTP/1.1 request without Host is a 400
+            result = error_response(info.error, detail="an HTTP/1.1 request needs a Host header")(environ, capture)
+            self._observe(environ, info, path, statuses, control)
+            return result
         if control:
             try:
                 check_control_access(environ, self.control_token)
@@ -138,12 +146,23 @@ class _Observed:
             return
         headers = {name: environ[key] for name, key in JOURNALED_HEADERS if key in environ}
         if "HTTP_AUTHORIZATION" in environ:
-            scheme = environ["HTTP_AUTHORIZATION"].partition(" ")[0]
-            headers["Authorization"] = f"{scheme[:20]} [redacted]"
+            headers["Authorization"] = redacted_authorization(environ["HTTP_AUTHORIZATION"])
         self.state.journal.record(JournalEntry(
             info.now if info.now is not None else self.state.now(), method, path,
             query if query.isascii() else _wsgi_text(query), status, info.login, info.error, info.version,
             duration_ms, remote, headers))
+
+
+AUTH_SCHEMES = {scheme.lower(): scheme for scheme in ("Basic", "Bearer", "Digest", "Negotiate", "NTLM")}
+"""Schemes the journal may name; of anything else it shows nothing."""
+
+
+def redacted_authorization(value: str) -> str:
+    """``Basic [redacted]`` for a recognised scheme followed by credentials; ``[redacted]`` for anything else
+    (a bare secret such as ``Corr3ctH0rse-77``, or ``Basic<TAB>...``'s unusual spacing, shows nothing)."""
+    scheme, space, rest = value.partition(" ")
+    known = AUTH_SCHEMES.get(scheme.lower()) if space and rest.strip() else None
+    return f"{known} [redacted]" if known else "[redacted]"
 
 
 def _fault_response(fault: Fault, info: RequestInfo) -> Response:

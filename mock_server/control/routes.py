@@ -353,4 +353,4 @@ def openapi() -> Response:
 
     state = current_state()
     facts = ServerFacts.of(state.config, state.now().date())
-    return jsonify(openapi_document(request.host_url.rstrip("/"), facts))
+    return jsonify(openapi_document("/", facts))  # relative: no request header is echoed into the document
