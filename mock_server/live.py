@@ -20,13 +20,17 @@ CONNECTION_LIMIT = 1000
 """Open connections before waitress stops accepting new ones (its default, 100, let 99 idle clients block others)."""
 CLEANUP_INTERVAL = 5
 """Seconds between waitress's sweeps for silent connections."""
+OUTBUF_HIGH_WATERMARK = 1024 * 1024
+"""Bytes waitress holds for one slow reader before the app's thread waits (its default, 16 MB, let eight readers
+of a day being generated grow the server by hundreds of MB)."""
 
 
 def make_server(app: Any, host: str, port: int, threads: int) -> Any:
     """A bound waitress server for ``app`` (``port=0``: a free port). Raises OSError/ValueError as waitress does."""
     return create_server(app, host=host, port=port, threads=threads, ident="jaicp-mock",
                          channel_timeout=CHANNEL_TIMEOUT, connection_limit=CONNECTION_LIMIT,
-                         cleanup_interval=CLEANUP_INTERVAL, channel_request_lookahead=1)
+                         cleanup_interval=CLEANUP_INTERVAL, channel_request_lookahead=1,
+                         outbuf_high_watermark=OUTBUF_HIGH_WATERMARK)
 
 
 def server_url(server: Any) -> str:

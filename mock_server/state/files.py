@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from generators.csvformat import rows_to_bytes
 from generators.export import write_day
 from mock_server.config import AccountConfig
 
@@ -69,10 +70,16 @@ def _alive(pid: int) -> bool:
 
 @dataclass(eq=False)
 class Growing:
-    """A file being generated: its part file grows until ``done`` is set (then ``path`` holds it whole)."""
+    """A file being generated: its part file grows until ``done`` is set (then ``path`` holds it whole).
+
+    ``head`` is the file's first bytes, known before generation starts (the CSV header row, from the account's
+    dialect): a reader sends them at once, so a client sees its answer start while the day's plan is drawn,
+    and checks them against the file when the file has them.
+    """
 
     path: Path
     part: Path
+    head: bytes = b""
     done: threading.Event = field(default_factory=threading.Event)
     failed: BaseException | None = None
     grew: threading.Condition = field(default_factory=threading.Condition)
@@ -83,26 +90,38 @@ class Growing:
 
     def chunks(self) -> Iterator[bytes]:
         """The file's bytes as they are written, to the end; raises if generation failed or stopped."""
+        if self.head:
+            yield self.head
+        with self._open() as stream:
+            unchecked = len(self.head)
+            while True:
+                finished = self.done.is_set()  # read before the bytes: after it is set nothing more is written
+                chunk = stream.read(READ_BYTES)
+                if not chunk:
+                    if finished:
+                        if self.failed is not None:
+                            raise self.failed
+                        return
+                    with self.grew:
+                        self.grew.wait(0.05)
+                    continue
+                if unchecked:
+                    offset = len(self.head) - unchecked
+                    checked, chunk = chunk[:unchecked], chunk[unchecked:]
+                    if checked != self.head[offset:offset + len(checked)]:
+                        raise RuntimeError(f"{self.path.name}: the file does not start with the bytes sent first")
+                    unchecked -= len(checked)
+                if chunk:
+                    yield chunk
+
+    def _open(self) -> BinaryIO:
         try:
-            stream = open(self.part, "rb")  # noqa: SIM115 - closed below
+            return open(self.part, "rb")
         except FileNotFoundError:  # finished (renamed) or failed between the look-up and now
             self.done.wait()
             if self.failed is not None:
                 raise self.failed from None
-            stream = open(self.path, "rb")  # noqa: SIM115 - closed below
-        with stream:
-            while True:
-                finished = self.done.is_set()  # read before the bytes: after it is set nothing more is written
-                chunk = stream.read(READ_BYTES)
-                if chunk:
-                    yield chunk
-                elif finished:
-                    if self.failed is not None:
-                        raise self.failed
-                    return
-                else:
-                    with self.grew:
-                        self.grew.wait(0.05)
+            return open(self.path, "rb")
 
 
 class FileStore:
@@ -184,7 +203,7 @@ class FileStore:
                 part = path.with_name(f".{path.name}.part-{os.getpid()}-{secrets.token_hex(4)}")
                 part.parent.mkdir(parents=True, exist_ok=True)
                 stream = open(part, "wb")  # noqa: SIM115 - the generating thread closes it
-                growing = self._growing[path] = Growing(path, part)
+                growing = self._growing[path] = Growing(path, part, rows_to_bytes((), account.dialect()))
                 threading.Thread(target=self._generate, args=(account, day, version, growing, stream),
                                  name=f"generate-{path.name}", daemon=True).start()
             return growing
