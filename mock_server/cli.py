@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from generators.cli import GENERATE, VALIDATE, CliError, Command, Parser
+from mock_server import __version__
 from mock_server.serve import SERVE
 
 COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE)
@@ -18,6 +19,7 @@ COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE)
 
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
     parser = Parser(prog="jaicp-mock", description="A local mock of JAICP's daily dialog-log export.")
+    parser.add_argument("--version", action="version", version=f"jaicp-mock {__version__}")
     names = ",".join(command.name for command in commands)
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar=f"{{{names}}}")
     for command in commands:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import logging
 import shutil
 import signal
@@ -135,12 +136,16 @@ def _listen(app: Any, args: argparse.Namespace) -> Any:
                        "pick another port, or --port 0 for any free one") from None
 
 
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 def _run_until_signal(server: Any) -> None:
-    """Serve until SIGINT or SIGTERM; waitress's loop turns SystemExit/KeyboardInterrupt into a clean stop."""
+    """Serve until SIGINT, SIGTERM or SIGHUP (a closed terminal); waitress's loop turns SystemExit into a clean
+    stop, and the caller closes the state (stopping generation) and removes a temporary data dir."""
     def stop(signum: int, frame: object) -> None:
         raise SystemExit(0)
 
-    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
     try:
         with contextlib.suppress(SystemExit, KeyboardInterrupt):
             server.run()
@@ -170,12 +175,16 @@ class _Banner:
     args: argparse.Namespace
     temporary: bool
     now: datetime
+    bound: str
+    """The address the socket is bound to (``0.0.0.0`` for every interface)."""
 
 
 def _banner_server(facts: _Banner) -> list[str]:
     lines = [f"jaicp-mock serving {facts.url}  (config: {facts.state.config.source})"]
-    if facts.args.host not in ("127.0.0.1", "::1", "localhost"):
-        lines.append(f"  listening on {facts.args.host}: reachable from other machines")
+    bound = facts.bound
+    if not ipaddress.ip_address(bound.strip("[]")).is_loopback:
+        lines.append(f"  WARNING: bound to {bound}: reachable from other machines, with the configuration's "
+                     "test credentials; use --host 127.0.0.1 unless that is what you want")
     return lines
 
 
@@ -250,7 +259,7 @@ BANNER_SECTIONS: tuple[Callable[[_Banner], list[str]], ...] = (
 def _print_banner(state: MockState, server: Any, args: argparse.Namespace, temporary: bool) -> None:
     from mock_server.live import server_url
 
-    facts = _Banner(state, server_url(server), args, temporary, state.now())
+    facts = _Banner(state, server_url(server), args, temporary, state.now(), str(server.effective_host))
     print("\n".join(line for section in BANNER_SECTIONS for line in section(facts)), flush=True)
 
 

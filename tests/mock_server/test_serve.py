@@ -127,3 +127,34 @@ def test_two_processes_on_one_data_dir_agree(tmp_path):
     finally:
         assert stop(first)[0] == 0
         assert stop(second)[0] == 0
+
+
+@pytest.mark.slow
+def test_sighup_stops_like_sigterm_and_removes_the_temporary_data_dir():
+    process, _, banner = serve("--quiet")
+    data_dir = Path(re.search(r"data: +(\S+) \(temporary", "\n".join(banner)).group(1))
+    assert stop(process, signal.SIGHUP)[0] == 0
+    assert not data_dir.exists()
+
+
+@pytest.mark.slow
+def test_a_non_loopback_bind_is_named_with_a_warning():
+    process, url, banner = serve("--host", "0.0.0.0", "--quiet")
+    try:
+        assert url.startswith("http://127.0.0.1:")  # where a client on this machine calls it
+        assert "WARNING: bound to 0.0.0.0" in "\n".join(banner)
+    finally:
+        stop(process)
+    process, _, banner = serve("--quiet")
+    stop(process)
+    assert "WARNING" not in "\n".join(banner)
+
+
+def test_version(capsys):
+    from mock_server import __version__
+    from mock_server.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.strip() == f"jaicp-mock {__version__}"
+    assert __version__[0].isdigit()
