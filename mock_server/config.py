@@ -11,6 +11,7 @@ Without ``--config`` the built-in demo (``mock_server/demo.toml``) is used.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import hashlib
 import tomllib
@@ -45,6 +46,12 @@ _BUSINESS_PLAN_KEYS = frozenset(name.casefold() for name in BUSINESS_PLANS)
 
 
 @functools.lru_cache(maxsize=256)
+def close_name(value: str, names: tuple[str, ...]) -> str | None:
+    """The name ``value`` is most likely a misspelling of (case aside), or None when it is not near any."""
+    near = difflib.get_close_matches(value.casefold(), [name.casefold() for name in names], n=1, cutoff=0.8)
+    return next((name for name in names if near and name.casefold() == near[0]), None)
+
+
 def is_business_plan(plan: str | None) -> bool:
     """Whether ``plan`` is a JAICP Business plan (case and spacing do not matter; ``Business Pro`` counts)."""
     if not plan:
@@ -219,6 +226,9 @@ def parse_config(text: str, source: str = "<string>") -> MockConfig:
 def _account(table: _Table) -> AccountConfig:
     account_id = table.integer("id", required=True, minimum=1, maximum=2**53)
     plan = table.string("plan", None)
+    if plan is not None and not is_business_plan(plan) and (near := close_name(plan, BUSINESS_PLANS)):
+        raise table.error("plan", f"unknown plan {plan!r}: did you mean {near!r}? The business plans: "
+                                  f"{', '.join(BUSINESS_PLANS)}")
     plan_since = table.instant("plan_since", None)
     if is_business_plan(plan) and plan_since is None:
         raise table.error("plan_since", f"{plan!r} is a business plan: give the date-time of the switch to it "
@@ -227,7 +237,7 @@ def _account(table: _Table) -> AccountConfig:
     cleanup_days = table.integer("cleanup_days", None, minimum=0, maximum=MAX_CLEANUP_DAYS)
     locale = table.choice("locale", LOCALES, "en_US")
     sessions = table.integer("sessions_per_day", 300, minimum=0, maximum=10_000_000)
-    weekend_factor = table.number("weekend_factor", 0.6, minimum=0, maximum=10)
+    weekend_factor = table.number("weekend_factor", 0.6, minimum=0, maximum=1)  # a share of a weekday's traffic
     utc_offset = table.integer("utc_offset_hours", None, minimum=-12, maximum=14)
     session_id_style = table.choice("session_id_style", SESSION_ID_STYLES, "uuid5")
     quote_all = table.boolean("quote_all", False)
@@ -278,6 +288,10 @@ def _user(table: _Table) -> UserConfig:
         raise table.error("login", "a login cannot contain ':' (HTTP basic authentication splits on it)")
     password = table.string("password", required=True)
     roles = table.string_list("roles", ())
+    for role in roles:
+        if role != RAWLOGS_ROLE and close_name(role, (RAWLOGS_ROLE,)):
+            raise table.error("roles", f"unknown role {role!r}: did you mean {RAWLOGS_ROLE!r}? (the role that "
+                                       "allows downloads; other roles are kept but grant nothing here)")
     admin = table.boolean("admin", False)
     table.finish()
     return UserConfig(login=login, password=password, roles=roles, admin=admin)
