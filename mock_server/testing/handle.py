@@ -150,6 +150,8 @@ class JaicpMock:
         return f"{self.url}{download_path(_as_day(day))}"
 
     def regeneration_url(self, day: date | str, account_id: int | None = None, *, force: bool = True) -> str:
+        """The ``/run`` URL of a day; it carries ``?force=true`` unless ``force=False`` (do not add it again: a
+        repeated ``force`` is a 400)."""
         query = "?force=true" if force else ""
         return f"{self.url}{run_path(account_id or self.account_id, _as_day(day), query)}"
 
