@@ -52,6 +52,19 @@ def close_name(value: str, names: tuple[str, ...]) -> str | None:
     return next((name for name in names if near and name.casefold() == near[0]), None)
 
 
+def plan_problem(plan: str) -> str | None:
+    """Why ``plan`` looks like a misspelled business plan, or None (any other name is some other plan)."""
+    near = None if is_business_plan(plan) else close_name(plan, BUSINESS_PLANS)
+    return near and f"unknown plan {plan!r}: did you mean {near!r}? The business plans: {', '.join(BUSINESS_PLANS)}"
+
+
+def role_problem(role: str) -> str | None:
+    """Why ``role`` looks like a misspelled RAWLOGS_ANALYTIC, or None (other roles are kept, granting nothing)."""
+    if role == RAWLOGS_ROLE or not close_name(role, (RAWLOGS_ROLE,)):
+        return None
+    return f"unknown role {role!r}: did you mean {RAWLOGS_ROLE!r}? (the role that allows downloads)"
+
+
 def is_business_plan(plan: str | None) -> bool:
     """Whether ``plan`` is a JAICP Business plan (case and spacing do not matter; ``Business Pro`` counts)."""
     if not plan:
@@ -226,9 +239,8 @@ def parse_config(text: str, source: str = "<string>") -> MockConfig:
 def _account(table: _Table) -> AccountConfig:
     account_id = table.integer("id", required=True, minimum=1, maximum=2**53)
     plan = table.string("plan", None)
-    if plan is not None and not is_business_plan(plan) and (near := close_name(plan, BUSINESS_PLANS)):
-        raise table.error("plan", f"unknown plan {plan!r}: did you mean {near!r}? The business plans: "
-                                  f"{', '.join(BUSINESS_PLANS)}")
+    if plan is not None and (problem := plan_problem(plan)):
+        raise table.error("plan", problem)
     plan_since = table.instant("plan_since", None)
     if is_business_plan(plan) and plan_since is None:
         raise table.error("plan_since", f"{plan!r} is a business plan: give the date-time of the switch to it "
@@ -288,10 +300,8 @@ def _user(table: _Table) -> UserConfig:
         raise table.error("login", "a login cannot contain ':' (HTTP basic authentication splits on it)")
     password = table.string("password", required=True)
     roles = table.string_list("roles", ())
-    for role in roles:
-        if role != RAWLOGS_ROLE and close_name(role, (RAWLOGS_ROLE,)):
-            raise table.error("roles", f"unknown role {role!r}: did you mean {RAWLOGS_ROLE!r}? (the role that "
-                                       "allows downloads; other roles are kept but grant nothing here)")
+    if problem := next(filter(None, map(role_problem, roles)), None):
+        raise table.error("roles", problem)
     admin = table.boolean("admin", False)
     table.finish()
     return UserConfig(login=login, password=password, roles=roles, admin=admin)

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from generators.schema import file_day, parse_file_day
 from mock_server.clock import format_instant, parse_instant
-from mock_server.config import MAX_CLEANUP_DAYS
+from mock_server.config import MAX_CLEANUP_DAYS, plan_problem, role_problem
 from mock_server.context import current_state
 from mock_server.control import views
 from mock_server.control.views import MAX_VERSION
@@ -173,6 +173,8 @@ def patch_account(account_id: str) -> Response:
     plan = data.get("plan", UNSET)
     if plan is not UNSET and plan is not None and (not isinstance(plan, str) or len(plan) > 200):
         raise ApiError("mock.bad_field", field="plan", reason="a plan name such as \"JAICP Business Pro\", or null")
+    if isinstance(plan, str) and (problem := plan_problem(plan)):
+        raise ApiError("mock.bad_field", field="plan", reason=problem)
     state.update_account(target, plan=plan, plan_since=_instant_or_none(data, "plan_since"),
                          rawlogs_enabled_at=_instant_or_none(data, "rawlogs_enabled_at"),
                          cleanup_days=_days_or_none(data))
@@ -215,6 +217,8 @@ def put_user(login: str) -> tuple[Response, int]:
     roles = data.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(role, str) and role for role in roles):
         raise ApiError("mock.bad_field", field="roles", reason="a list of role names, e.g. [\"RAWLOGS_ANALYTIC\"]")
+    if problem := next(filter(None, map(role_problem, roles)), None):
+        raise ApiError("mock.bad_field", field="roles", reason=problem)
     admin = data.get("admin", False)
     if not isinstance(admin, bool):
         raise ApiError("mock.bad_field", field="admin", reason="true or false")

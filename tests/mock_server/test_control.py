@@ -309,3 +309,12 @@ def test_deeply_nested_json_is_a_400(client, path):
     assert_envelope(answer, 400, "mock.bad_json")
     nested = '{"a":' * 1000 + "1" + "}" * 1000
     assert_envelope(client.open(path, method=method, data=nested, content_type="application/json"), 400)
+
+
+def test_the_control_api_refuses_a_misspelled_role_or_plan(client):
+    refused = client.put("/_mock/users/x", json={"password": "p", "account": ACCOUNT, "roles": ["RAWLOGS_ANALYTICS"]})
+    assert assert_envelope(refused, 400, "mock.bad_field")["args"]["field"] == "roles"
+    assert "RAWLOGS_ANALYTIC'" in refused.get_json()["message"]
+    assert client.put("/_mock/users/x", json={"password": "p", "account": ACCOUNT, "roles": ["OWNER"]}).status_code \
+        == 201
+    assert_envelope(client.patch(f"/_mock/accounts/{ACCOUNT}", json={"plan": "JAICP Busines Pro"}), 400)
