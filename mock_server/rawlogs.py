@@ -119,7 +119,8 @@ def growing_response(growing: Growing, *, name: str, version: int, etag: str, la
             raise ApiError("rawlogs.precondition_failed")
         if outcome.status == 304:
             return _validators_only(headers)
-    return Response(growing.chunks() if request.method != "HEAD" else (), headers=headers)
+    # HEAD: an empty iterator, not (): Werkzeug would count a tuple's bytes and claim Content-Length: 0
+    return Response(growing.chunks() if request.method != "HEAD" else iter(()), headers=headers)
 
 
 def file_response(files: FileStore, path: Path, size: int, *, name: str, version: int, etag: str,
