@@ -19,6 +19,7 @@ import io
 import os
 import secrets
 import threading
+import time
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from mock_server.config import AccountConfig
 FIRST_WAIT = 0.3
 """Seconds a first download waits for its file before it streams the file as it grows."""
 READ_BYTES = 256 * 1024
+STOP_WAIT = 0.5
+"""Seconds closing waits for generations to stop by themselves."""
 
 
 class Stopped(Exception):
@@ -233,12 +236,20 @@ class FileStore:
             growing.progressed()
 
     def close(self) -> None:
-        """Stop every generation in progress (each stops at its next batch of rows, removing its part file)."""
+        """Stop every generation in progress, promptly and leaving no part file.
+
+        Each stops at its next batch of rows and removes its part file; one still busy after
+        :data:`STOP_WAIT` (drawing a big day's plan comes before the first batch) has its part file removed
+        here, and its daemon thread ends with the process (its rename then fails, harmlessly).
+        """
         self._stopping.set()
         with self._growing_lock:
             running = list(self._growing.values())
+        deadline = time.monotonic() + STOP_WAIT
         for growing in running:
-            growing.done.wait(10)
+            if not growing.done.wait(max(0.0, deadline - time.monotonic())):
+                with contextlib.suppress(FileNotFoundError):
+                    growing.part.unlink()
 
     def forget(self, path: Path) -> None:
         for key, (_, known_path, _) in list(self._known.items()):

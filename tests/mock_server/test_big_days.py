@@ -137,3 +137,20 @@ def test_two_servers_on_one_data_dir_serve_the_same_cold_day(streaming, app, tmp
     finally:
         state_of(other).close()
     assert len(set(bodies)) == 1 and bodies[0] == state.expected_bytes(ACCOUNT, YESTERDAY)
+
+
+def test_closing_while_a_plan_is_drawn_is_prompt_and_leaves_no_part_file(streaming, state, monkeypatch):
+    """A generation that has not reached its first batch (a big day's plan) cannot stop itself in time."""
+    release = threading.Event()
+
+    def slow_plan(stream, *args, **kwargs):
+        release.wait(30)  # the plan of a huge day, as far as close() can tell
+        stream.write(b"late")
+
+    monkeypatch.setattr(files_module, "write_day", slow_plan)
+    found = state.files.start(state.config_of(ACCOUNT), YESTERDAY, 1, wait=0)
+    assert isinstance(found, Growing) and found.part.exists()
+    state.files.close()
+    assert not found.part.exists() and not found.path.exists()
+    release.set()
+    assert found.done.wait(5) and found.failed is not None and not found.path.exists()
