@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         state = state_of(app)
         server = _listen(app, args)
         _print_banner(state, server, args, temporary is not None)
-        _run_until_signal(server)
+        _run_until_signal(server, state.files.close)  # generations stop first: their readers then end at once
         if access is not None:
             access.close()  # the last lines before the goodbye
         print("jaicp-mock: stopped", file=sys.stderr)
@@ -139,10 +139,15 @@ def _listen(app: Any, args: argparse.Namespace) -> Any:
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _run_until_signal(server: Any) -> None:
-    """Serve until SIGINT, SIGTERM or SIGHUP (a closed terminal); waitress's loop turns SystemExit into a clean
-    stop, and the caller closes the state (stopping generation) and removes a temporary data dir."""
+def _run_until_signal(server: Any, stopping: Callable[[], None]) -> None:
+    """Serve until SIGINT, SIGTERM or SIGHUP (a closed terminal). waitress's loop turns SystemExit into its own
+    close, which waits up to 5 s for busy worker threads: so the handler first stops generations (``stopping``)
+    and closes the client connections, and a worker streaming a day ends at once."""
+    from mock_server.live import close_connections
+
     def stop(signum: int, frame: object) -> None:
+        stopping()
+        close_connections(server)
         raise SystemExit(0)
 
     previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
@@ -164,6 +169,15 @@ def setup_logging() -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s",
                             datefmt="%Y-%m-%dT%H:%M:%S")
+    logging.getLogger("waitress").addFilter(_not_a_stop)
+
+
+def _not_a_stop(record: logging.LogRecord) -> bool:
+    """Drop waitress's traceback for a download cut short because the server is stopping (expected, not a bug;
+    the client sees the connection close before the body's end)."""
+    from mock_server.state.files import Stopped
+
+    return not (record.exc_info and isinstance(record.exc_info[1], Stopped))
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,8 @@ class FileStore:
 
         Each stops at its next batch of rows and removes its part file; one still busy after
         :data:`STOP_WAIT` (drawing a big day's plan comes before the first batch) has its part file removed
-        here, and its daemon thread ends with the process (its rename then fails, harmlessly).
+        here, its readers are ended, and its daemon thread ends with the process (its rename then fails,
+        harmlessly).
         """
         self._stopping.set()
         with self._growing_lock:
@@ -250,6 +251,9 @@ class FileStore:
             if not growing.done.wait(max(0.0, deadline - time.monotonic())):
                 with contextlib.suppress(FileNotFoundError):
                     growing.part.unlink()
+                growing.failed = Stopped("the server is stopping")  # its readers end now, not with the thread
+                growing.done.set()
+                growing.progressed()
 
     def forget(self, path: Path) -> None:
         for key, (_, known_path, _) in list(self._known.items()):

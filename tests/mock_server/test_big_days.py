@@ -150,7 +150,11 @@ def test_closing_while_a_plan_is_drawn_is_prompt_and_leaves_no_part_file(streami
     monkeypatch.setattr(files_module, "write_day", slow_plan)
     found = state.files.start(state.config_of(ACCOUNT), YESTERDAY, 1, wait=0)
     assert isinstance(found, Growing) and found.part.exists()
+    reader = found.chunks()
+    assert next(reader).startswith(b"session_id;")  # the header row, sent before the plan is done
     state.files.close()
     assert not found.part.exists() and not found.path.exists()
+    with pytest.raises(files_module.Stopped):  # the reader ends with the store, not with the thread
+        next(reader)
     release.set()
     assert found.done.wait(5) and found.failed is not None and not found.path.exists()
