@@ -122,8 +122,11 @@ class _Observed:
             fault = self.state.take_fault(path if path.isascii() else _wsgi_text(path), info.snapshot,
                                           environ.get("REQUEST_METHOD", "GET"), login)
             if fault is not None:
-                result = _fault_response(fault, info)(environ, capture) if fault.kind == "status" else \
-                    play_network_fault(fault, self.wsgi_app, environ, capture, self.state.config.seed)
+                if fault.kind == "status":
+                    result = _fault_response(fault, info)(environ, capture)
+                else:
+                    result = play_network_fault(fault, self.wsgi_app, environ, capture, self.state.config.seed)
+                    info.error = f"fault.{fault.kind}"  # the journal names the network fault the request met
                 self._observe(environ, info, path, statuses, control)
                 return result
         result = self.wsgi_app(environ, capture)

@@ -117,6 +117,7 @@ def test_status_and_network_faults_queue_oldest_first(live, state):
     with pytest.raises(requests.ConnectionError):
         requests.get(address, headers=basic(ANALYST), timeout=1)
     assert requests.get(address, headers=basic(ANALYST), timeout=1).status_code == 200
+    assert [entry["error"] for entry in state.journal.entries()] == ["rawlogs.unavailable", "fault.empty", None]
 
 
 def test_method_and_login_narrow_the_match(live, state):
