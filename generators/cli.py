@@ -135,6 +135,9 @@ def _generate(args: argparse.Namespace) -> int:
 def _output_paths(output: str, days: list[date]) -> list[Path]:
     """One file, or a folder of ``dd-mm-yyyy.csv`` files (several days, an existing folder, a trailing slash)."""
     target = Path(output)
+    if len(days) > 1 and target.suffix.lower() == ".csv" and not target.is_dir():
+        raise CliError(f"-o/--output: {output} names a file, but --days {len(days)} writes {len(days)} files; "
+                       "give a folder (for example -o days/)")
     if len(days) > 1 or target.is_dir() or output.endswith(("/", "\\")):
         if target.exists() and not target.is_dir():
             raise CliError(f"-o/--output: {output} is a file; several days need a folder")
@@ -171,6 +174,11 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
 def _validate(args: argparse.Namespace) -> int:
     from generators.validate import validate_file
 
+    for path in args.files:  # say what is wrong with the path itself, not a rule of the file's content
+        if path.is_dir():
+            raise CliError(f"{path} is a folder; give CSV files (for example {path / '*.csv'})")
+        if not path.exists():
+            raise CliError(f"{path}: no such file")
     failed = False
     for path in args.files:
         report = validate_file(path, day=args.date, max_errors=args.max_errors)

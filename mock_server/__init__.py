@@ -11,7 +11,13 @@ Names are imported on first use, so ``import mock_server.clock`` does not load F
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from typing import TYPE_CHECKING, Any
+
+try:
+    __version__ = importlib.metadata.version("jaicp-mock")
+except importlib.metadata.PackageNotFoundError:  # run from a source tree that is not installed
+    __version__ = "0+unknown"
 
 if TYPE_CHECKING:
     from mock_server.app import create_app

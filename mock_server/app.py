@@ -20,10 +20,11 @@ from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
+from werkzeug.http import http_date
 
 from mock_server.access import LOGGER as access_log
 from mock_server.access import AccessLog, format_line, printable
-from mock_server.auth import check_control_access
+from mock_server.auth import basic_credentials, check_control_access
 from mock_server.clock import Clock
 from mock_server.config import MockConfig, demo_config
 from mock_server.context import ENVIRON_KEY, EXTENSION_KEY, RequestInfo, request_info, state_of
@@ -34,6 +35,7 @@ from mock_server.rawlogs import request_snapshot
 from mock_server.reporter import blueprint as reporter_blueprint
 from mock_server.state import Fault, JournalEntry, MockState
 from mock_server.urls import RUN_PREFIX, is_control_path
+from mock_server.wire import answer as play_network_fault
 
 TOKEN_KEY = "JAICP_MOCK_CONTROL_TOKEN"
 MAX_BODY_BYTES = 64 * 1024
@@ -61,7 +63,10 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
         state = MockState(config if config is not None else demo_config(), data_dir, clock=clock)
     app = Flask("mock_server")
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the default provider has it
-    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False)
+    # No automatic OPTIONS (it answered 200 HTML): every route lists its methods, others get the 405 envelope.
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False,
+                      PROVIDE_AUTOMATIC_OPTIONS=False)
+    app.url_map.merge_slashes = False  # a "//" is an unknown path (404 envelope), not a 308 HTML redirect
     app.config[TOKEN_KEY] = control_token
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(rawlogs_blueprint)
@@ -97,8 +102,15 @@ class _Observed:
 
         def capture(status: str, headers, exc_info=None):
             statuses.append(status)
+            if info.now is not None:  # Date by the mock clock, like Last-Modified: one clock for both
+                headers = [*headers, ("Date", http_date(info.now))]
             return start_response(status, headers, exc_info)
 
+        if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and not environ.get("HTTP_HOST"):
+            info.error = "rawlogs.bad_request"  # RFC 9112: an HTTP/1.1 request without Host is a 400
+            result = error_response(info.error, detail="an HTTP/1.1 request needs a Host header")(environ, capture)
+            self._observe(environ, info, path, statuses, control)
+            return result
         if control:
             try:
                 check_control_access(environ, self.control_token)
@@ -108,9 +120,15 @@ class _Observed:
                 self._observe(environ, info, path, statuses, control)
                 return result
         elif request_snapshot(self.state, info).faults:  # the snapshot the handler reads anyway: free when empty
-            fault = self.state.take_fault(path if path.isascii() else _wsgi_text(path), info.snapshot)
+            login = basic_credentials(environ.get("HTTP_AUTHORIZATION", ""))[0]
+            fault = self.state.take_fault(path if path.isascii() else _wsgi_text(path), info.snapshot,
+                                          environ.get("REQUEST_METHOD", "GET"), login)
             if fault is not None:
-                result = _fault_response(fault, info)(environ, capture)
+                if fault.kind == "status":
+                    result = _fault_response(fault, info)(environ, capture)
+                else:
+                    result = play_network_fault(fault, self.wsgi_app, environ, capture, self.state.config.seed)
+                    info.error = f"fault.{fault.kind}"  # the journal names the network fault the request met
                 self._observe(environ, info, path, statuses, control)
                 return result
         result = self.wsgi_app(environ, capture)
@@ -133,16 +151,28 @@ class _Observed:
             return
         headers = {name: environ[key] for name, key in JOURNALED_HEADERS if key in environ}
         if "HTTP_AUTHORIZATION" in environ:
-            scheme = environ["HTTP_AUTHORIZATION"].partition(" ")[0]
-            headers["Authorization"] = f"{scheme[:20]} [redacted]"
+            headers["Authorization"] = redacted_authorization(environ["HTTP_AUTHORIZATION"])
         self.state.journal.record(JournalEntry(
             info.now if info.now is not None else self.state.now(), method, path,
             query if query.isascii() else _wsgi_text(query), status, info.login, info.error, info.version,
             duration_ms, remote, headers))
 
 
+AUTH_SCHEMES = {scheme.lower(): scheme for scheme in ("Basic", "Bearer", "Digest", "Negotiate", "NTLM")}
+"""Schemes the journal may name; of anything else it shows nothing."""
+
+
+def redacted_authorization(value: str) -> str:
+    """``Basic [redacted]`` for a recognised scheme followed by credentials; ``[redacted]`` for anything else
+    (a bare secret such as ``Corr3ctH0rse-77``, or ``Basic<TAB>...``'s unusual spacing, shows nothing)."""
+    scheme, space, rest = value.partition(" ")
+    known = AUTH_SCHEMES.get(scheme.lower()) if space and rest.strip() else None
+    return f"{known} [redacted]" if known else "[redacted]"
+
+
 def _fault_response(fault: Fault, info: RequestInfo) -> Response:
     """The answer of an injected fault: the envelope with the fault's status (and Retry-After, when set)."""
+    assert fault.status is not None  # a status fault always has one (the validator's rule)
     code = info.error = FAULT_CODES[fault.status]
     headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
     return error_response(code, headers=headers, faultId=fault.id, remaining=fault.remaining,

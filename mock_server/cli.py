@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from generators.cli import GENERATE, VALIDATE, CliError, Command, Parser
 from generators.stats import STATS
+from mock_server import __version__
 from mock_server.reports.cli import REPORT
 from mock_server.serve import SERVE
 
@@ -20,6 +21,7 @@ COMMANDS: tuple[Command, ...] = (SERVE, GENERATE, VALIDATE, STATS, REPORT)
 
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
     parser = Parser(prog="jaicp-mock", description="A local mock of JAICP's daily dialog-log export.")
+    parser.add_argument("--version", action="version", version=f"jaicp-mock {__version__}")
     names = ",".join(command.name for command in commands)
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar=f"{{{names}}}")
     for command in commands:

@@ -11,6 +11,7 @@ Without ``--config`` the built-in demo (``mock_server/demo.toml``) is used.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import hashlib
 import tomllib
@@ -49,6 +50,25 @@ _BUSINESS_PLAN_KEYS = frozenset(name.casefold() for name in BUSINESS_PLANS)
 
 
 @functools.lru_cache(maxsize=256)
+def close_name(value: str, names: tuple[str, ...]) -> str | None:
+    """The name ``value`` is most likely a misspelling of (case aside), or None when it is not near any."""
+    near = difflib.get_close_matches(value.casefold(), [name.casefold() for name in names], n=1, cutoff=0.8)
+    return next((name for name in names if near and name.casefold() == near[0]), None)
+
+
+def plan_problem(plan: str) -> str | None:
+    """Why ``plan`` looks like a misspelled business plan, or None (any other name is some other plan)."""
+    near = None if is_business_plan(plan) else close_name(plan, BUSINESS_PLANS)
+    return near and f"unknown plan {plan!r}: did you mean {near!r}? The business plans: {', '.join(BUSINESS_PLANS)}"
+
+
+def role_problem(role: str) -> str | None:
+    """Why ``role`` looks like a misspelled RAWLOGS_ANALYTIC, or None (other roles are kept, granting nothing)."""
+    if role == RAWLOGS_ROLE or not close_name(role, (RAWLOGS_ROLE,)):
+        return None
+    return f"unknown role {role!r}: did you mean {RAWLOGS_ROLE!r}? (the role that allows downloads)"
+
+
 def is_business_plan(plan: str | None) -> bool:
     """Whether ``plan`` is a JAICP Business plan (case and spacing do not matter; ``Business Pro`` counts)."""
     if not plan:
@@ -124,6 +144,8 @@ class AccountConfig:
     channel_labels: str = "display"
     reports: ReportRules | None = None
     """Report-task settings of this account; None: the server-wide ones."""
+    compression: bool = False
+    """Answer ``Accept-Encoding: gzip``/``deflate`` with a compressed body, as the platform's proxy may."""
 
     def spec(self) -> AccountSpec:
         """What the generators need to write this account's days."""
@@ -254,6 +276,8 @@ def _report_rules(table: _Table | None, default: ReportRules) -> ReportRules:
 def _account(table: _Table, reports: ReportRules) -> AccountConfig:
     account_id = table.integer("id", required=True, minimum=1, maximum=2**53)
     plan = table.string("plan", None)
+    if plan is not None and (problem := plan_problem(plan)):
+        raise table.error("plan", problem)
     plan_since = table.instant("plan_since", None)
     if is_business_plan(plan) and plan_since is None:
         raise table.error("plan_since", f"{plan!r} is a business plan: give the date-time of the switch to it "
@@ -262,13 +286,14 @@ def _account(table: _Table, reports: ReportRules) -> AccountConfig:
     cleanup_days = table.integer("cleanup_days", None, minimum=0, maximum=MAX_CLEANUP_DAYS)
     locale = table.choice("locale", LOCALES, "en_US")
     sessions = table.integer("sessions_per_day", 300, minimum=0, maximum=10_000_000)
-    weekend_factor = table.number("weekend_factor", 0.6, minimum=0, maximum=10)
+    weekend_factor = table.number("weekend_factor", 0.6, minimum=0, maximum=1)  # a share of a weekday's traffic
     utc_offset = table.integer("utc_offset_hours", None, minimum=-12, maximum=14)
     session_id_style = table.choice("session_id_style", SESSION_ID_STYLES, "uuid5")
     quote_all = table.boolean("quote_all", False)
     bom = table.boolean("bom", False)
     line_end = table.choice("line_end", tuple(LINE_ENDS), "crlf")
     channel_labels = table.choice("channel_labels", CHANNEL_LABELS, "display")
+    compression = table.boolean("compression", False)
     projects = tuple(_project(item) for item in table.tables("projects", required=True))
     names = [project.name for project in projects]
     for index, name in enumerate(names):
@@ -282,7 +307,8 @@ def _account(table: _Table, reports: ReportRules) -> AccountConfig:
         id=account_id, projects=projects, users=users, plan=plan, plan_since=plan_since,
         rawlogs_enabled_at=enabled_at, cleanup_days=cleanup_days, locale=locale, sessions_per_day=sessions,
         weekend_factor=weekend_factor, utc_offset_hours=utc_offset, session_id_style=session_id_style,
-        quote_all=quote_all, bom=bom, line_end=line_end, channel_labels=channel_labels, reports=account_reports)
+        quote_all=quote_all, bom=bom, line_end=line_end, channel_labels=channel_labels, reports=account_reports,
+        compression=compression)
     try:  # the generators' own checks, so nothing the server accepts can fail later at generation time
         account.spec()
         account.dialect()
@@ -314,6 +340,8 @@ def _user(table: _Table) -> UserConfig:
         raise table.error("login", "a login cannot contain ':' (HTTP basic authentication splits on it)")
     password = table.string("password", required=True)
     roles = table.string_list("roles", ())
+    if problem := next(filter(None, map(role_problem, roles)), None):
+        raise table.error("roles", problem)
     admin = table.boolean("admin", False)
     token = table.string("token", None)
     if token is not None and (len(token) < 8 or not token.isascii() or not token.isprintable() or " " in token):

@@ -73,6 +73,8 @@ ERRORS: dict[str, ErrorSpec] = {
         405, "{method} is not allowed on '{path}'; use {allowed}."),
     "rawlogs.range_not_satisfiable": ErrorSpec(
         416, "The requested byte range is outside the file ({length} bytes)."),
+    "rawlogs.precondition_failed": ErrorSpec(
+        412, "The file does not match the request's If-Match or If-Unmodified-Since (it changed, or was regenerated)."),
     "rawlogs.http_error": ErrorSpec(
         400, "The request was rejected: {detail}"),
     # Injected faults (the control API's /_mock/faults): the platform's proxy failing, before authentication.

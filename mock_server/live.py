@@ -8,20 +8,38 @@ milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
 from waitress import wasyncore
 from waitress.server import create_server
 
-CHANNEL_TIMEOUT = 60
-"""Seconds an idle keep-alive connection stays open."""
+CHANNEL_TIMEOUT = 15
+"""Seconds a connection may stay silent (idle keep-alive, or a client stalling mid-request) before it is closed."""
+CONNECTION_LIMIT = 1000
+"""Open connections before waitress stops accepting new ones (its default, 100, let 99 idle clients block others)."""
+CLEANUP_INTERVAL = 5
+"""Seconds between waitress's sweeps for silent connections."""
+OUTBUF_HIGH_WATERMARK = 1024 * 1024
+"""Bytes waitress holds for one slow reader before the app's thread waits (its default, 16 MB, let eight readers
+of a day being generated grow the server by hundreds of MB)."""
 
 
 def make_server(app: Any, host: str, port: int, threads: int) -> Any:
     """A bound waitress server for ``app`` (``port=0``: a free port). Raises OSError/ValueError as waitress does."""
     return create_server(app, host=host, port=port, threads=threads, ident="jaicp-mock",
-                         channel_timeout=CHANNEL_TIMEOUT)
+                         channel_timeout=CHANNEL_TIMEOUT, connection_limit=CONNECTION_LIMIT,
+                         cleanup_interval=CLEANUP_INTERVAL, channel_request_lookahead=1,
+                         outbuf_high_watermark=OUTBUF_HIGH_WATERMARK)
+
+
+def close_connections(server: Any) -> None:
+    """Close every client connection once the event loop has stopped: a worker thread waiting to hand a slow
+    reader more bytes is woken (its write fails) instead of holding the shutdown for waitress's 5 s."""
+    for channel in list(getattr(server, "active_channels", {}).values()):
+        with contextlib.suppress(OSError):
+            channel.handle_close()
 
 
 def server_url(server: Any) -> str:
@@ -75,6 +93,7 @@ class LiveServer:
         self._stopping.set()
         server.pull_trigger()  # wakes the loop's select at once
         thread.join(timeout=5)
+        close_connections(server)
         server.task_dispatcher.shutdown(timeout=5)
         wasyncore.close_all(server._map)
         self._server = None

@@ -111,7 +111,7 @@ def _platform(method: str, path: str, operation_id: str, summary: str, ok: dict,
 
 DOWNLOAD_ERRORS = ("rawlogs.bad_date", "rawlogs.missing_role", "rawlogs.disabled", "rawlogs.not_generated_yet",
                    "rawlogs.generation_pending", "rawlogs.before_enablement", "rawlogs.cleaned",
-                   "rawlogs.range_not_satisfiable", "rawlogs.not_found")
+                   "rawlogs.range_not_satisfiable", "rawlogs.precondition_failed", "rawlogs.not_found")
 DOWNLOAD_OK = {"200": CSV_FILE, "206": {"description": "A byte range of the file."},
                "304": {"description": "Not modified (If-None-Match / If-Modified-Since)."}}
 RUN_ERRORS = ("rawlogs.bad_account_id", "rawlogs.bad_date", "rawlogs.bad_force", "rawlogs.not_admin",

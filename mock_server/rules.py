@@ -291,6 +291,11 @@ def resolve_download(account: AccountState, day: date, now: datetime, policy: Po
     return _refusal(account, status)
 
 
+def whole_second_up(moment: datetime) -> datetime:
+    """``moment`` rounded up to a whole second: the one timestamp style of readyAt, and never before the truth."""
+    return moment if not moment.microsecond else moment.replace(microsecond=0) + timedelta(seconds=1)
+
+
 def resolve_regeneration(account: AccountState, day: date, now: datetime, policy: Policy, force: bool,
                          regenerations: Iterable[Regeneration] = ()) -> Schedule | Refuse:
     """What ``/restapi/rawlogs/run/<account>/<day>`` does for the account's administrator."""
@@ -301,7 +306,7 @@ def resolve_regeneration(account: AccountState, day: date, now: datetime, policy
         return _refusal(account, status)
     if status.status is Status.BEFORE_ENABLEMENT and status.cutoff is not None and day < status.cutoff:
         return _refusal(account, _with_status(status, Status.CLEANED))
-    ready_at = now + policy.regeneration_delay
+    ready_at = whole_second_up(now + policy.regeneration_delay)  # readyAt always in whole seconds, never early
     if status.served is not None and not force:
         return Refuse("rawlogs.file_exists", {"date": file_day(day), "version": status.served.number})
     if status.pending is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import logging
 import shutil
 import signal
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         state = state_of(app)
         server = _listen(app, args)
         _print_banner(state, server, args, temporary is not None)
-        _run_until_signal(server)
+        _run_until_signal(server, state.files.close)  # generations stop first: their readers then end at once
         if access is not None:
             access.close()  # the last lines before the goodbye
         print("jaicp-mock: stopped", file=sys.stderr)
@@ -135,12 +136,21 @@ def _listen(app: Any, args: argparse.Namespace) -> Any:
                        "pick another port, or --port 0 for any free one") from None
 
 
-def _run_until_signal(server: Any) -> None:
-    """Serve until SIGINT or SIGTERM; waitress's loop turns SystemExit/KeyboardInterrupt into a clean stop."""
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _run_until_signal(server: Any, stopping: Callable[[], None]) -> None:
+    """Serve until SIGINT, SIGTERM or SIGHUP (a closed terminal). waitress's loop turns SystemExit into its own
+    close, which waits up to 5 s for busy worker threads: so the handler first stops generations (``stopping``)
+    and closes the client connections, and a worker streaming a day ends at once."""
+    from mock_server.live import close_connections
+
     def stop(signum: int, frame: object) -> None:
+        stopping()
+        close_connections(server)
         raise SystemExit(0)
 
-    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
     try:
         with contextlib.suppress(SystemExit, KeyboardInterrupt):
             server.run()
@@ -159,6 +169,15 @@ def setup_logging() -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s",
                             datefmt="%Y-%m-%dT%H:%M:%S")
+    logging.getLogger("waitress").addFilter(_not_a_stop)
+
+
+def _not_a_stop(record: logging.LogRecord) -> bool:
+    """Drop waitress's traceback for a download cut short because the server is stopping (expected, not a bug;
+    the client sees the connection close before the body's end)."""
+    from mock_server.state.files import Stopped
+
+    return not (record.exc_info and isinstance(record.exc_info[1], Stopped))
 
 
 @dataclass(frozen=True)
@@ -170,12 +189,16 @@ class _Banner:
     args: argparse.Namespace
     temporary: bool
     now: datetime
+    bound: str
+    """The address the socket is bound to (``0.0.0.0`` for every interface)."""
 
 
 def _banner_server(facts: _Banner) -> list[str]:
     lines = [f"jaicp-mock serving {facts.url}  (config: {facts.state.config.source})"]
-    if facts.args.host not in ("127.0.0.1", "::1", "localhost"):
-        lines.append(f"  listening on {facts.args.host}: reachable from other machines")
+    bound = facts.bound
+    if not ipaddress.ip_address(bound.strip("[]")).is_loopback:
+        lines.append(f"  WARNING: bound to {bound}: reachable from other machines, with the configuration's "
+                     "test credentials; use --host 127.0.0.1 unless that is what you want")
     return lines
 
 
@@ -250,7 +273,7 @@ BANNER_SECTIONS: tuple[Callable[[_Banner], list[str]], ...] = (
 def _print_banner(state: MockState, server: Any, args: argparse.Namespace, temporary: bool) -> None:
     from mock_server.live import server_url
 
-    facts = _Banner(state, server_url(server), args, temporary, state.now())
+    facts = _Banner(state, server_url(server), args, temporary, state.now(), str(server.effective_host))
     print("\n".join(line for section in BANNER_SECTIONS for line in section(facts)), flush=True)
 
 

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from generators.schema import file_day, parse_file_day
 from mock_server.clock import format_instant, parse_instant
-from mock_server.config import MAX_CLEANUP_DAYS
+from mock_server.config import MAX_CLEANUP_DAYS, plan_problem, role_problem
 from mock_server.context import current_state
 from mock_server.control import views
 from mock_server.control.views import MAX_VERSION
@@ -31,8 +31,10 @@ from mock_server.reports.service import FAILURE_CODES, ReportError
 from mock_server.reports.zones import ZoneError, parse_zone
 from mock_server.rules import enabled_at, is_supported_day
 from mock_server.state import UNSET, MockState
-from mock_server.state.faults import fault_problem
+from mock_server.state.faults import KIND_PARAMS, fault_problem
 from mock_server.urls import CONTROL_PREFIX
+
+FAULT_FIELDS = ("kind", "status", "times", "path", "retry_after", "method", "login", "probability")
 
 MAX_LISTED_DAYS = 400
 DEFAULT_LISTED_DAYS = 30
@@ -47,7 +49,10 @@ def _body(accepted: tuple[str, ...]) -> dict[str, Any]:
     JSON has one number type, and JSON Schema (so the OpenAPI document) reads ``5.0`` as the integer 5: a
     whole float is taken as that integer here, so the checks below agree with the document.
     """
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # JSON nested deeper than the parser's recursion limit: malformed for our purposes
+        data = None
     if not isinstance(data, dict):
         raise ApiError("mock.bad_json")
     for key in data:
@@ -175,6 +180,8 @@ def patch_account(account_id: str) -> Response:
     plan = data.get("plan", UNSET)
     if plan is not UNSET and plan is not None and (not isinstance(plan, str) or len(plan) > 200):
         raise ApiError("mock.bad_field", field="plan", reason="a plan name such as \"JAICP Business Pro\", or null")
+    if isinstance(plan, str) and (problem := plan_problem(plan)):
+        raise ApiError("mock.bad_field", field="plan", reason=problem)
     state.update_account(target, plan=plan, plan_since=_instant_or_none(data, "plan_since"),
                          rawlogs_enabled_at=_instant_or_none(data, "rawlogs_enabled_at"),
                          cleanup_days=_days_or_none(data))
@@ -217,6 +224,8 @@ def put_user(login: str) -> tuple[Response, int]:
     roles = data.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(role, str) and role for role in roles):
         raise ApiError("mock.bad_field", field="roles", reason="a list of role names, e.g. [\"RAWLOGS_ANALYTIC\"]")
+    if problem := next(filter(None, map(role_problem, roles)), None):
+        raise ApiError("mock.bad_field", field="roles", reason=problem)
     admin = data.get("admin", False)
     if not isinstance(admin, bool):
         raise ApiError("mock.bad_field", field="admin", reason="true or false")
@@ -287,8 +296,8 @@ def expected_file(account_id: str, file: str) -> Response:
     text = request.args.get("version", "1")
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_VERSION:
         raise ApiError("mock.bad_query", param="version", reason=f"a whole number from 1 to {MAX_VERSION}")
-    data = state.expected_bytes(target, day, int(text))
-    return Response(data, mimetype="text/csv",
+    chunks = state.files.expected_chunks(state.config_of(target), day, int(text))  # streamed: bounded memory
+    return Response(chunks, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{file_day(day)}.csv"'})
 
 
@@ -331,13 +340,18 @@ def clear_requests() -> tuple[str, int]:
 def add_fault() -> tuple[Response, int]:
     """``{"status": 429|500|502|503|504, "times": N, "path": "/restapi/...", "retry_after": S}``: the next N
     requests to ``path`` (default: every platform path) answer ``status``, before authentication."""
-    data = _body(("status", "times", "path", "retry_after"))
+    data = _body(FAULT_FIELDS + tuple(sorted({name for names in KIND_PARAMS.values() for name in names})))
+    kind = data.get("kind", "status")
     status: Any = data.get("status")
     times, path, retry_after = data.get("times", 1), data.get("path"), data.get("retry_after")
-    problem = fault_problem(status, times, path, retry_after)
+    matching = {"kind": kind, "method": data.get("method"), "login": data.get("login"),
+                "probability": data.get("probability", 1.0)}
+    params = {key: value for key, value in data.items()
+              if key not in FAULT_FIELDS and key not in ("status", "retry_after") and value is not None}
+    problem = fault_problem(status, times, path, retry_after, **matching, params=params)
     if problem is not None:
         raise ApiError("mock.bad_field", field=problem[0], reason=problem[1])
-    fault = current_state().add_fault(status, times, path, retry_after)
+    fault = current_state().add_fault(status, times, path, retry_after, **matching, params=params)
     return jsonify(views.fault_view(fault).json()), 201
 
 
@@ -428,4 +442,4 @@ def openapi() -> Response:
 
     state = current_state()
     facts = ServerFacts.of(state.config, state.now().date())
-    return jsonify(openapi_document(request.host_url.rstrip("/"), facts))
+    return jsonify(openapi_document("/", facts))  # relative: no request header is echoed into the document

@@ -159,11 +159,16 @@ class Fault(View):
     """A fault as the control API shows it (the fields of :class:`mock_server.state.faults.Fault`)."""
 
     id: int
-    status: int
+    status: int | None
     times: int
     remaining: int
     path: str | None
     retry_after: int | None
+    kind: str
+    method: str | None
+    login: str | None
+    probability: float
+    params: dict[str, Any]
 
 
 class Faults(View):
@@ -275,11 +280,30 @@ class ReportFail(View):
 
 
 class FaultAdd(View):
-    status: Literal[tuple(sorted(FAULT_CODES))]  # type: ignore[valid-type]
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"status": 503, "times": 2, "retry_after": 30}, {"kind": "reset", "after_bytes": 100, "method": "GET"}]})
+    kind: Literal[tuple(faults.KIND_PARAMS)] = Field(  # type: ignore[valid-type]
+        "status", description="An error status (the default), or a network fault; each kind takes its own fields")
+    status: Literal[tuple(sorted(FAULT_CODES))] | None = Field(  # type: ignore[valid-type]
+        None, description="Kind `status` only (required there)")
     times: int = Field(1, ge=1, le=MAX_FAULT_TIMES)
     path: str | None = Field(None, examples=["/restapi/rawlogs/03-03-2026.csv"],
                              description="The exact request path; null or absent: every platform path")
-    retry_after: int | None = Field(None, ge=0, le=MAX_RETRY_AFTER, description="Seconds, sent as Retry-After")
+    retry_after: int | None = Field(None, ge=0, le=MAX_RETRY_AFTER,
+                                    description="Kind `status` only: seconds, sent as Retry-After")
+    method: Literal[faults.METHODS] | None = Field(None, description="Only requests with this method")  # type: ignore[valid-type]
+    login: str | None = Field(None, description="Only requests carrying this Basic login")
+    probability: float = Field(1.0, gt=0, le=1, description="Chance that a matching request meets it (seeded)")
+    delay_ms: int | None = Field(None, ge=0, le=faults.MAX_DELAY_MS, description="`delay`: (median) milliseconds")
+    distribution: Literal[faults.DISTRIBUTIONS] | None = Field(None, description="`delay`: fixed (default), "  # type: ignore[valid-type]
+                                                                "uniform up to max_delay_ms, lognormal")
+    max_delay_ms: int | None = Field(None, ge=0, le=faults.MAX_DELAY_MS, description="`delay`: the ceiling")
+    sigma: float | None = Field(None, ge=0, le=3, description="`delay`, log-normal: the spread (default 0.5)")
+    chunk_bytes: int | None = Field(None, ge=1, le=1_048_576, description="`slow_body`: bytes per write")
+    interval_ms: int | None = Field(None, ge=1, le=10_000, description="`slow_body`: pause between writes")
+    after_bytes: int | None = Field(None, ge=0, le=faults.MAX_CUT_BYTES,
+                                    description="`reset`/`truncate`: body bytes sent before the cut")
+    garbage_bytes: int | None = Field(None, ge=1, le=faults.MAX_CUT_BYTES, description="`garbage`: how many")
 
 
 # -- building the answers ----------------------------------------------------------------------------------------
@@ -333,7 +357,9 @@ def day_view(status: DayStatus, now: datetime) -> Day:
 
 
 def fault_view(fault: faults.Fault) -> Fault:
-    return Fault.model_validate(dataclasses.asdict(fault))
+    shown = dataclasses.asdict(fault)
+    del shown["seen"]  # bookkeeping of the probability draw
+    return Fault.model_validate(shown)
 
 
 def journal_view(journal: RequestJournal, limit: int) -> Journal:

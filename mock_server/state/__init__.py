@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from mock_server.clock import Clock, ClockSettings, from_micros
 from mock_server.config import MAX_CLEANUP_DAYS, AccountConfig, MockConfig, is_business_plan
@@ -80,7 +81,7 @@ class MockState:
         self.files = FileStore(self.data_dir / "files", config.seed)
         self.journal = Journal()
         self.storage = Storage(config, self.data_dir)
-        self._faults = FaultStore(self.storage.transaction)
+        self._faults = FaultStore(self.storage.transaction, config.seed)
         explicit = None
         if clock is None:
             self.clock = Clock(backend=self)
@@ -273,10 +274,11 @@ class MockState:
                 self.storage.store_regeneration(db, account_id, day, decision.version, now, decision.ready_at)
         return decision
 
-    def add_fault(self, status: int = 503, times: int = 1, path: str | None = None,
-                  retry_after: int | None = None) -> Fault:
-        """Make the next ``times`` requests to ``path`` (None: every platform path) answer ``status``."""
-        return self._faults.add(status, times, path, retry_after)
+    def add_fault(self, status: int | None = 503, times: int = 1, path: str | None = None,
+                  retry_after: int | None = None, **network: Any) -> Fault:
+        """Make the next ``times`` requests to ``path`` (None: every platform path) answer ``status``, or meet a
+        network fault (``kind``, ``method``, ``login``, ``probability``, ``params``: see ``state.faults``)."""
+        return self._faults.add(status, times, path, retry_after, **network)
 
     def clear_faults(self) -> int:
         """Remove every fault; how many there were."""
@@ -286,9 +288,10 @@ class MockState:
         """Remove one fault; False when there was none with that id (or it was used up)."""
         return self._faults.remove(fault_id)
 
-    def take_fault(self, path: str, snapshot: Snapshot | None = None) -> Fault | None:
-        """The fault that answers a request to ``path``, with one use consumed; None when none applies."""
-        return self._faults.take(path, (snapshot or self.snapshot()).faults)
+    def take_fault(self, path: str, snapshot: Snapshot | None = None, method: str = "GET",
+                   login: str | None = None) -> Fault | None:
+        """The fault that answers a request, with one use consumed; None when none applies."""
+        return self._faults.take(path, (snapshot or self.snapshot()).faults, method, login)
 
     # -- the clock's backend (see clock.ClockBackend) ----------------------------------------------------------
 
@@ -304,7 +307,8 @@ class MockState:
     # -- closing -----------------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the database; remove the data dir if it was a temporary one."""
+        """Stop generations in progress, close the databases; remove the data dir if it was a temporary one."""
+        self.files.close()
         self.reports.close()
         self.storage.close()
         if self._temporary is not None:

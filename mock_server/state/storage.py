@@ -35,7 +35,7 @@ from mock_server.state.faults import Fault, load_faults
 
 log = logging.getLogger("jaicp_mock.state")
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS clock (
@@ -55,8 +55,10 @@ CREATE TABLE IF NOT EXISTS regenerations (
     account_id INTEGER NOT NULL, day TEXT NOT NULL, version INTEGER NOT NULL, requested_at INTEGER NOT NULL,
     ready_at INTEGER NOT NULL, PRIMARY KEY (account_id, day, version));
 CREATE TABLE IF NOT EXISTS faults (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, status INTEGER NOT NULL, times INTEGER NOT NULL,
-    remaining INTEGER NOT NULL, path TEXT, retry_after INTEGER);
+    id INTEGER PRIMARY KEY AUTOINCREMENT, status INTEGER, times INTEGER NOT NULL,
+    remaining INTEGER NOT NULL, path TEXT, retry_after INTEGER, kind TEXT NOT NULL DEFAULT 'status', method TEXT,
+    login TEXT, probability REAL NOT NULL DEFAULT 1, params TEXT NOT NULL DEFAULT '{}',
+    seen INTEGER NOT NULL DEFAULT 0);
 """
 def password_digest(password: str) -> bytes:
     """What is stored and compared instead of the password (a mock's users are test fixtures, not secrets)."""
@@ -166,6 +168,9 @@ class Storage:
                                    timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(faults)")}
+        if columns and "kind" not in columns:  # a data dir of schema 1: its faults are dropped with the rest
+            self._db.execute("DROP TABLE faults")
         self._db.executescript(_SCHEMA)
         self._mark = ChangeMark(data_dir / "state.changes")
 

@@ -33,7 +33,8 @@ class Backend(Protocol):
     def journal(self) -> list[dict]: ...
     def expected_bytes(self, account_id: int, day: date, version: int) -> bytes: ...
     def account_ids(self) -> list[int]: ...
-    def add_fault(self, status: int, times: int, path: str | None, retry_after: int | None) -> dict: ...
+    def add_fault(self, status: int | None, times: int, path: str | None, retry_after: int | None,
+                  **network: Any) -> dict: ...
     def faults(self) -> list[dict]: ...
     def clear_faults(self) -> None: ...
     def create_report(self, token: str, kind: str, body: dict, headers: dict[str, str], query: str) -> tuple[
@@ -81,8 +82,9 @@ class LocalBackend:
     def account_ids(self) -> list[int]:
         return [account.id for account in self.state.config.accounts]
 
-    def add_fault(self, status: int, times: int, path: str | None, retry_after: int | None) -> dict:
-        return fault_view(self.state.add_fault(status, times, path, retry_after)).json()
+    def add_fault(self, status: int | None, times: int, path: str | None, retry_after: int | None,
+                  **network: Any) -> dict:
+        return fault_view(self.state.add_fault(status, times, path, retry_after, **network)).json()
 
     def faults(self) -> list[dict]:
         return [fault_view(fault).json() for fault in self.state.faults()]
@@ -181,8 +183,10 @@ class RemoteBackend:
     def account_ids(self) -> list[int]:
         return [account["id"] for account in self._call("GET", "/accounts").json()["accounts"]]
 
-    def add_fault(self, status: int, times: int, path: str | None, retry_after: int | None) -> dict:
-        body = {"status": status, "times": times, "path": path, "retry_after": retry_after}
+    def add_fault(self, status: int | None, times: int, path: str | None, retry_after: int | None,
+                  **network: Any) -> dict:
+        params = network.pop("params", None) or {}
+        body = {"status": status, "times": times, "path": path, "retry_after": retry_after, **network, **params}
         return self._call("POST", "/faults", body).json()
 
     def faults(self) -> list[dict]:

@@ -58,6 +58,9 @@ class JaicpMock:
         """The server's state object in-process (None against a remote mock)."""
         self.clock = MockClock(backend)
         self.account_id = backend.account_ids()[0]
+        self.clients: tuple[str, ...] = ()
+        """In-process: the HTTP clients whose calls are intercepted (``requests``, ``httpx``, ``aiohttp``,
+        ``urllib``); empty on a live server, which every client reaches."""
 
     @classmethod
     def of_app(cls, app: Flask, url: str) -> JaicpMock:
@@ -122,9 +125,19 @@ class JaicpMock:
         (a date, ``2026-03-03`` or ``03-03-2026``) for that day's download. Faults queue, oldest first, and a
         reset removes them. Returns the fault (``id``, ``remaining``, ...).
         """
-        exact = path if path is None or (isinstance(path, str) and path.startswith("/")) \
-            else download_path(_as_day(path))
-        return self.backend.add_fault(status, times, exact, retry_after)
+        return self.backend.add_fault(status, times, _fault_path(path), retry_after)
+
+    def add_network_fault(self, kind: str, times: int = 1, path: str | date | None = None, *,
+                          method: str | None = None, login: str | None = None, probability: float = 1.0,
+                          **params: Any) -> dict:
+        """The next ``times`` matching requests meet a network fault: ``delay`` (``delay_ms``, ``distribution``
+        fixed/uniform/lognormal, ``max_delay_ms``, ``sigma``), ``slow_body`` (``chunk_bytes``, ``interval_ms``),
+        ``reset`` (``after_bytes``; none: before the headers), ``empty``, ``truncate`` (``after_bytes``),
+        ``malformed_chunk``, ``garbage`` (``garbage_bytes``) or ``corrupt_gzip``. ``path`` as in
+        :meth:`add_fault`; ``method``/``login`` narrow the match; ``probability`` below 1 skips some (seeded).
+        """
+        return self.backend.add_fault(None, times, _fault_path(path), None, kind=kind, method=method, login=login,
+                                      probability=probability, params=params)
 
     @property
     def faults(self) -> list[dict]:
@@ -196,6 +209,8 @@ class JaicpMock:
         return f"{self.url}{download_path(_as_day(day))}"
 
     def regeneration_url(self, day: date | str, account_id: int | None = None, *, force: bool = True) -> str:
+        """The ``/run`` URL of a day; it carries ``?force=true`` unless ``force=False`` (do not add it again: a
+        repeated ``force`` is a 400)."""
         query = "?force=true" if force else ""
         return f"{self.url}{run_path(account_id or self.account_id, _as_day(day), query)}"
 
@@ -209,6 +224,11 @@ class ReportRequestError(RuntimeError):
     def __init__(self, status: int, envelope: dict) -> None:
         super().__init__(f"{status} {envelope.get('error')}: {envelope.get('message')}")
         self.status, self.envelope = status, envelope
+
+
+def _fault_path(path: str | date | None) -> str | None:
+    """None, an exact path, or a day's download path."""
+    return path if path is None or (isinstance(path, str) and path.startswith("/")) else download_path(_as_day(path))
 
 
 def _as_day(day: date | str) -> date:

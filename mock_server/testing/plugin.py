@@ -1,8 +1,9 @@
 """pytest fixtures for JAICP's raw-log export, active as soon as jaicp-mock is installed (``pytest11``).
 
 - ``jaicp``: a live mock on 127.0.0.1 (one per test session, port 0), reset before each test.
-- ``jaicp_offline``: the same app and state answering ``requests``/``httpx`` calls to ``https://app.jaicp.com``
-  (and ``jaicp_hosts``) in-process, without a socket.
+- ``jaicp_offline``: the same app and state answering ``requests``, ``httpx`` (sync and async), ``aiohttp`` and
+  ``urllib`` calls to ``https://app.jaicp.com`` (and ``jaicp_hosts``) in-process, without a socket; a test's own
+  responses/respx/aioresponses mocks keep answering every other host.
 - ``jaicp_config``: override in a conftest to serve your own configuration.
 - ``@pytest.mark.jaicp(now="2026-03-04T00:01:00Z", frozen=True, config=...)``: the clock (and, rarely, a
   configuration of its own) for one test.
@@ -130,7 +131,8 @@ def jaicp(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterat
 
 @pytest.fixture
 def jaicp_offline(request: pytest.FixtureRequest, jaicp_hosts: tuple[str, ...]) -> Iterator[JaicpMock]:
-    """The mock in-process: ``requests`` and ``httpx`` calls to ``jaicp_hosts`` never touch a socket.
+    """The mock in-process: calls to ``jaicp_hosts`` never touch a socket (``jaicp_offline.clients`` names the
+    clients covered: requests, httpx, aiohttp, urllib).
 
     It always runs in this process, also with ``--jaicp-url`` (which applies to ``jaicp`` only).
     """

@@ -297,8 +297,17 @@ def test_validate_with_an_explicit_date(capsysbinary, good_file, tmp_path):
     assert all(": day: " in line for line in err.strip().splitlines())
 
 
-def test_validate_missing_file(capsysbinary, tmp_path):
-    code, out, err = run(capsysbinary, "validate", str(tmp_path / "nope.csv"))
-    assert code == 1
-    assert "nope.csv" in err and "Traceback" not in err
-    assert "FAILED" in out.decode()
+@pytest.mark.parametrize("kind", ["missing", "folder"])
+def test_validate_names_a_missing_file_or_a_folder(capsysbinary, tmp_path, kind):
+    target = tmp_path / "nothing.csv" if kind == "missing" else tmp_path
+    code, out, err = run(capsysbinary, "validate", str(target))
+    assert code == 2 and out == b""
+    assert ("no such file" if kind == "missing" else "is a folder") in err and str(target) in err
+    assert "encoding" not in err and "Traceback" not in err
+
+
+def test_several_days_into_a_file_name_is_refused(capsysbinary, tmp_path):
+    code, _, err = run(capsysbinary, "generate", "--date", "2026-03-03", "--days", "3", "-o",
+                       str(tmp_path / "one.csv"))
+    assert code == 2 and "--days 3" in err and "folder" in err
+    assert not (tmp_path / "one.csv").exists()

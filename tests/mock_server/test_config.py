@@ -113,3 +113,23 @@ def test_fingerprint_follows_content_not_source():
     assert parse_config(CONFIG_TOML, "a.toml").fingerprint() == parse_config(CONFIG_TOML, "b.toml").fingerprint()
     changed = CONFIG_TOML.replace('password = "viewer-pw"', 'password = "other"')
     assert parse_config(changed).fingerprint() != parse_config(CONFIG_TOML).fingerprint()
+
+
+@pytest.mark.parametrize(("snippet", "key", "named"), [
+    ('roles = ["RAWLOGS_ANALYTICS"]', "roles", "RAWLOGS_ANALYTIC"),
+    ('roles = ["rawlogs_analytic"]', "roles", "RAWLOGS_ANALYTIC"),
+])
+def test_a_misspelled_role_is_refused_and_the_accepted_one_named(snippet, key, named):
+    text = CONFIG_TOML.replace('roles = ["RAWLOGS_ANALYTIC"]', snippet, 1)
+    with pytest.raises(ConfigError, match=named) as error:
+        parse_config(text, "t.toml")
+    assert key in str(error.value)
+    parse_config(CONFIG_TOML.replace('roles = ["RAWLOGS_ANALYTIC"]', 'roles = ["BOT_EDITOR"]', 1), "t.toml")
+
+
+def test_a_misspelled_plan_and_a_weekend_factor_above_one_are_refused():
+    with pytest.raises(ConfigError, match="did you mean 'JAICP Business Pro'"):
+        parse_config(CONFIG_TOML.replace('plan = "JAICP Business Pro"', 'plan = "JAICP Busines Pro"', 1), "t.toml")
+    text = CONFIG_TOML.replace("sessions_per_day = 6", "sessions_per_day = 6\nweekend_factor = 2", 1)
+    with pytest.raises(ConfigError, match=r"weekend_factor.*between 0 and 1"):
+        parse_config(text, "t.toml")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import date
@@ -283,3 +284,38 @@ def test_openapi_describes_every_route(app, client):
             assert (path, method) in described, (path, method)
     codes = set(document["components"]["schemas"]["Error"]["properties"]["error"]["enum"])
     assert {"rawlogs.cleaned", "rawlogs.before_enablement", "mock.not_loopback"} <= codes
+
+
+@pytest.mark.parametrize(("header", "shown"), [
+    ("Basic YW5hbHlzdDp4", "Basic [redacted]"), ("bearer abc", "Bearer [redacted]"),
+    ("Corr3ctH0rse-77", "[redacted]"), ("Basic\tYW5hbHlzdDp4", "[redacted]"), ("Basic ", "[redacted]"),
+    ("Sekret-scheme-name-with-a-secret xyz", "[redacted]"),
+])
+def test_the_journal_names_only_a_recognised_scheme(client, state, header, shown):
+    client.get(url(YESTERDAY), headers={"Authorization": header})
+    assert state.journal.entries()[-1]["headers"]["Authorization"] == shown
+
+
+def test_the_openapi_document_echoes_no_request_header(client):
+    document = client.get("/_mock/openapi.json", headers={"Host": "evil.example:666"}).get_json()
+    assert document["servers"] == [{"url": "/"}]
+    assert "evil" not in json.dumps(document)
+
+
+@pytest.mark.parametrize("path", ["/_mock/clock", "/_mock/users/x", "/_mock/faults", "/_mock/accounts/1234567"])
+def test_deeply_nested_json_is_a_400(client, path):
+    body = "[" * 1000 + "]" * 1000
+    method = {"/_mock/users/x": "PUT", "/_mock/accounts/1234567": "PATCH"}.get(path, "POST")
+    answer = client.open(path, method=method, data=body, content_type="application/json")
+    assert_envelope(answer, 400, "mock.bad_json")
+    nested = '{"a":' * 1000 + "1" + "}" * 1000
+    assert_envelope(client.open(path, method=method, data=nested, content_type="application/json"), 400)
+
+
+def test_the_control_api_refuses_a_misspelled_role_or_plan(client):
+    refused = client.put("/_mock/users/x", json={"password": "p", "account": ACCOUNT, "roles": ["RAWLOGS_ANALYTICS"]})
+    assert assert_envelope(refused, 400, "mock.bad_field")["args"]["field"] == "roles"
+    assert "RAWLOGS_ANALYTIC'" in refused.get_json()["message"]
+    assert client.put("/_mock/users/x", json={"password": "p", "account": ACCOUNT, "roles": ["OWNER"]}).status_code \
+        == 201
+    assert_envelope(client.patch(f"/_mock/accounts/{ACCOUNT}", json={"plan": "JAICP Busines Pro"}), 400)

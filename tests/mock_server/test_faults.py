@@ -33,7 +33,8 @@ def download(client, day=YESTERDAY, login=ANALYST, password=None):
 
 def test_a_fault_is_used_once_then_the_normal_answer_comes_back(client, state):
     fault = add(client, status=503)
-    assert fault == {"id": fault["id"], "status": 503, "times": 1, "remaining": 1, "path": None, "retry_after": None}
+    assert fault == {"id": fault["id"], "status": 503, "times": 1, "remaining": 1, "path": None, "retry_after": None,
+                     "kind": "status", "method": None, "login": None, "probability": 1.0, "params": {}}
 
     body = assert_envelope(download(client), 503, "rawlogs.unavailable")
     assert body["args"] == {"faultId": fault["id"], "remaining": 0, "retryAfter": None}

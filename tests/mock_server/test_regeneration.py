@@ -150,3 +150,9 @@ def test_runs_are_journaled_without_credentials(client, state):
     assert entry["status"] == 202 and entry["login"] == "admin"
     assert entry["headers"]["Authorization"] == "Basic [redacted]"
     assert "admin-pw" not in repr(state.journal.entries())
+
+
+def test_ready_at_is_always_in_whole_seconds_and_never_early(client, clock):
+    clock.apply(now=T0 + timedelta(microseconds=250_000), frozen=True)
+    answer = client.post(run_url(YESTERDAY), headers=basic("admin")).get_json()
+    assert answer["readyAt"] == "2026-03-04T09:10:01Z"

@@ -127,3 +127,69 @@ def test_two_processes_on_one_data_dir_agree(tmp_path):
     finally:
         assert stop(first)[0] == 0
         assert stop(second)[0] == 0
+
+
+@pytest.mark.slow
+def test_sighup_stops_like_sigterm_and_removes_the_temporary_data_dir():
+    process, _, banner = serve("--quiet")
+    data_dir = Path(re.search(r"data: +(\S+) \(temporary", "\n".join(banner)).group(1))
+    assert stop(process, signal.SIGHUP)[0] == 0
+    assert not data_dir.exists()
+
+
+@pytest.mark.slow
+def test_a_non_loopback_bind_is_named_with_a_warning():
+    process, url, banner = serve("--host", "0.0.0.0", "--quiet")
+    try:
+        assert url.startswith("http://127.0.0.1:")  # where a client on this machine calls it
+        assert "WARNING: bound to 0.0.0.0" in "\n".join(banner)
+    finally:
+        stop(process)
+    process, _, banner = serve("--quiet")
+    stop(process)
+    assert "WARNING" not in "\n".join(banner)
+
+
+def test_version(capsys):
+    from mock_server import __version__
+    from mock_server.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.strip() == f"jaicp-mock {__version__}"
+    assert __version__[0].isdigit()
+
+
+BIG_DAY = """
+[[accounts]]
+id = 1234567
+rawlogs_enabled_at = "2026-01-01T00:00:00Z"
+sessions_per_day = 100000
+[[accounts.projects]]
+name = "Demobot"
+[[accounts.users]]
+login = "analyst"
+password = "analyst"
+roles = ["RAWLOGS_ANALYTIC"]
+"""
+
+
+@pytest.mark.slow
+def test_a_big_cold_day_starts_at_once_and_ctrl_c_mid_generation_leaves_no_part_file(tmp_path):
+    config = tmp_path / "big.toml"
+    config.write_text(BIG_DAY)
+    data_dir = tmp_path / "data"
+    process, url, _ = serve("--config", str(config), "--data-dir", str(data_dir), "--now", "2026-03-04T09:00:00Z",
+                            "--quiet")
+    try:
+        with requests.get(f"{url}/restapi/rawlogs/03-03-2026.csv", auth=("analyst", "analyst"), stream=True,
+                          timeout=5) as response:  # httpx's default read timeout: the first bytes come at once
+            assert response.status_code == 200 and "Content-Length" not in response.headers
+            assert next(response.iter_content(64)).startswith(b"session_id;")
+            assert list(data_dir.glob("files/*/.*.part-*"))
+            status, log = stop(process, signal.SIGINT)  # the client is still reading: it must not hold the stop
+    finally:
+        if process.poll() is None:
+            stop(process)
+    assert status == 0 and "Traceback" not in log and "still running" not in log
+    assert list(data_dir.glob("files/*/.*.part-*")) == [] and list(data_dir.glob("files/*/*.csv")) == []
