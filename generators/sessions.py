@@ -386,10 +386,12 @@ class DayPlan:
         """The audience's calendar day at ``seconds`` from this day's 00:00 UTC."""
         return self.day + timedelta(days=math.floor((seconds + self.offset_seconds) / DAY_SECONDS))
 
-    def session_rows(self, index: int) -> list[tuple[int, Row]]:
-        """``(seconds, row)`` for each row of session ``index`` that falls inside the day."""
+    def session_rows(self, index: int, made: tuple[int, Random, Identity, Script] | None = None
+                     ) -> list[tuple[int, Row]]:
+        """``(seconds, row)`` for each row of session ``index`` that falls inside the day. ``made``: the
+        session's script already drawn (``_session_script``), its RNG where the script left it."""
         if index < self.new_sessions:
-            bits, rng, identity, script = self._session_script(index)
+            bits, rng, identity, script = self._session_script(index) if made is None else made
             conversation = _Conversation(self, rng, identity, script, bits,
                                          continuing=self.continues(index, identity))
             return conversation.burst(self, rng, script, phrases_before=0)
@@ -420,13 +422,15 @@ class DayPlan:
 
     # -- the day ------------------------------------------------------------------------------------------
 
-    def _last_moment(self, index: int) -> int:
-        """The last turn's moment of session ``index``'s burst today: its script, without its texts."""
+    def _last_moment(self, index: int) -> tuple[int, tuple[int, Random, Identity, Script] | None]:
+        """The last turn's moment of session ``index``'s burst today: its script, without its texts; and a
+        new session's script, for its rows when it reaches into the window (no second draw)."""
         if index < self.new_sessions:
-            return self._session_script(index)[3].times[-1]
+            made = self._session_script(index)
+            return made[3].times[-1], made
         origin, number = self.returning[index - self.new_sessions]
         bits = self._return_bits(origin, number, self.day)
-        return self.script(bits, Random(bits), self.identity(origin, number), opening=False).times[-1]
+        return self.script(bits, Random(bits), self.identity(origin, number), opening=False).times[-1], None
 
     def starts(self, first: int = 0, stop: int | None = None) -> array:
         """``first moment << 32 | index`` of sessions ``first .. stop - 1`` (default: every session), sorted:
@@ -480,9 +484,12 @@ class DayPlan:
                 if first >= stop:  # the plan is sorted by first time: nothing after this is in the window
                     position = total
                     break
-                if first < start and self._last_moment(index) < start:  # over before the window: skip its texts
-                    continue
-                for sequence, (moment, row) in enumerate(self.session_rows(index)):
+                made = None
+                if first < start:
+                    last, made = self._last_moment(index)
+                    if last < start:  # over before the window: skip its texts
+                        continue
+                for sequence, (moment, row) in enumerate(self.session_rows(index, made)):
                     if start <= moment < stop:
                         heapq.heappush(heap, (moment, index, sequence, row))
             if heap:
