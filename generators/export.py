@@ -7,10 +7,13 @@ are identical for any number of workers.
 
 from __future__ import annotations
 
+import heapq
 import io
+import itertools
 import os
 import shutil
 import tempfile
+from array import array
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -71,10 +74,12 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
     windows = len(edges) - 1
     rows = 0
     window = None
+    day_key = (account, day, version, seed, dialect)
     with tempfile.TemporaryDirectory(prefix="jaicp-mock-") as folder, \
             ProcessPoolExecutor(max_workers=workers) as pool:
-        jobs = [(account, day, version, seed, dialect, edges[part], edges[part + 1],
-                 os.path.join(folder, f"{part:04d}.csv")) for part in range(windows)]
+        shared = _shared_plan(pool, day_key, plan.new_sessions, workers)
+        jobs = [(day_key, shared, edges[part], edges[part + 1], os.path.join(folder, f"{part:04d}.csv"))
+                for part in range(windows)]
         for window in pool.map(_render_window, jobs):
             with open(window.path, "rb") as chunk:
                 shutil.copyfileobj(chunk, target, 1 << 20)
@@ -95,7 +100,41 @@ def _take(iterator, count: int):
             return
 
 
-_worker_cache: dict[tuple, tuple[DayPlan, list]] = {}
+_worker_cache: dict[tuple, DayPlan] = {}
+
+
+class _SharedPlan(NamedTuple):
+    """The day's plan, made once in parts by the workers: every session's start, and what the parts resolved."""
+
+    starts: array
+    parts: tuple[tuple[int, tuple[bytes, array, array]], ...]
+
+
+def _shared_plan(pool: ProcessPoolExecutor, day_key: tuple, new_sessions: int, workers: int) -> _SharedPlan:
+    """Each worker plans a share of the sessions (the plan is serial work: split, it costs each a share). The
+    last share also holds the sessions come back from earlier days, which only a worker's plan counts."""
+    cuts: list[int | None] = [new_sessions * part // workers for part in range(workers)]
+    cuts.append(None)
+    parts = list(pool.map(_plan_part, [(day_key, first, stop) for first, stop in itertools.pairwise(cuts)]))
+    merged = array("q", heapq.merge(*(starts for starts, _ in parts)))
+    return _SharedPlan(merged, tuple((first or 0, known) for first, (_, known) in zip(cuts, parts, strict=False)))
+
+
+def _day_plan(day_key: tuple) -> DayPlan:
+    """One plan per process, shared by the parts and windows it renders."""
+    plan = _worker_cache.get(day_key)
+    if plan is None:
+        _worker_cache.clear()
+        account, day, version, seed, dialect = day_key
+        plan = _worker_cache[day_key] = _plan(account, day, version, seed, dialect)
+    return plan
+
+
+def _plan_part(job: tuple) -> tuple[array, tuple[bytes, array, array]]:
+    day_key, first, stop = job
+    plan = _day_plan(day_key)
+    stop = plan.session_count if stop is None else stop
+    return plan.starts(first, stop), plan.known(first, stop)
 
 
 class _Window(NamedTuple):
@@ -106,16 +145,13 @@ class _Window(NamedTuple):
 
 
 def _render_window(job: tuple) -> _Window:
-    account, day, version, seed, dialect, start, stop, path = job
-    key = (account, day, version, seed, dialect.channel_labels)
-    if key not in _worker_cache:  # one plan per process, shared by the windows it renders
-        _worker_cache.clear()
-        plan = _plan(account, day, version, seed, dialect)
-        _worker_cache[key] = (plan, plan.starts())
-    plan, starts = _worker_cache[key]
+    day_key, shared, start, stop, path = job
+    plan = _day_plan(day_key)
+    for first, known in shared.parts:
+        plan.adopt(first, known)
     with open(path, "wb") as raw:
         stream = text_stream(raw)
-        count = RowWriter(stream, dialect).write_all(plan.rows(start, stop, starts))
+        count = RowWriter(stream, day_key[4]).write_all(plan.rows(start, stop, shared.starts))
         stream.flush()
     return _Window(path, count, plan.session_count, len(plan.returning))
 

@@ -29,8 +29,9 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
         return talk.long_complaint(rng, text, locale, voice), False
     calm = not mode & GREETING  # "hi" opens a session (or a return after a pause), not its third phrase
     composed = talk.compose(rng, _without_opener(text, locale) if calm else text, locale, voice)
-    if calm or _openers(locale).match(_without_opener(composed, locale)):  # one opener at most: not "hello, hey"
-        composed = _without_opener(composed, locale)
+    stripped = _without_opener(composed, locale)  # once: the opener pattern is long
+    if calm or _openers(locale).match(stripped):  # one opener at most: not "hello, hey"
+        composed = stripped
     if mode & GARBLED and not voice and rng.random() < GARBLED_TYPO_SHARE:
         composed = talk.typo(rng, composed, locale)
     return composed, voice and _lost_words(text, composed)

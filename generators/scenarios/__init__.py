@@ -188,10 +188,18 @@ class Operator:
 
     def phase_turns(self, phase: str, goal: str) -> tuple[OperatorTurn, ...]:
         """The turns of a phase that fit a session with this goal (goal-specific ones first when any)."""
-        return _phase_turns(self.turns, phase, goal)
+        key = (id(self.turns), phase, goal)  # by identity: hashing the turns themselves cost more than the lookup
+        found = _PHASE_TURNS.get(key)
+        if found is None:
+            found = _PHASE_TURNS[key] = _phase_turns(self.turns, phase, goal)
+            _PHASE_KEEP.append(self.turns)  # an id stays valid only while its tuple lives
+        return found
 
 
-@functools.cache
+_PHASE_TURNS: dict[tuple[int, str, str], tuple[OperatorTurn, ...]] = {}
+_PHASE_KEEP: list[tuple[OperatorTurn, ...]] = []
+
+
 def _phase_turns(turns: tuple[OperatorTurn, ...], phase: str, goal: str) -> tuple[OperatorTurn, ...]:
     specific = tuple(turn for turn in turns if turn.phase == phase and turn.goal == goal)
     return specific or tuple(turn for turn in turns if turn.phase == phase and not turn.goal)

@@ -214,13 +214,17 @@ def _value_patterns(locale: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return amount, re.compile(rf"\b{date}\b")
 
 
+CASUAL_NOUNS: dict[str, tuple[str, ...]] = {"ru_RU": ("рубль",)}
+"""Nouns the casual values agree with their number («1500 рублей»): precomputed with the pools' declensions."""
+
+
 def _amount_fields(match: re.Match[str], locale: str) -> dict[str, str]:
     whole = re.sub(r"\D", "", match.group("int"))
     fields = {"int": whole, "cents": match.group("cents") or "00", "rubles": ""}
     if locale == "ru_RU":
         from generators.russian import agreed_noun
 
-        fields["rubles"] = agreed_noun(int(whole), "рубль")
+        fields["rubles"] = agreed_noun(int(whole), CASUAL_NOUNS[locale][0])
     return fields
 
 

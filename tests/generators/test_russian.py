@@ -144,3 +144,32 @@ def test_only_indeclinable_names_and_cities_stay_the_same_in_every_case():
 ])
 def test_grammar_errors(text, errors):
     assert russian.grammar_errors(text) == errors
+
+
+_RU_DAYS_WITHOUT_DICTIONARIES = """
+import sys
+from datetime import date
+from generators import AccountSpec, ProjectSpec
+from generators.export import day_bytes
+from generators.scenarios import DOMAINS
+account = AccountSpec(7, projects=tuple(
+    ProjectSpec(domain.title(), domain=domain, channels=("telegram", "vk", "resterisk"), locale="ru_RU")
+    for domain in DOMAINS), sessions_per_day=2000)
+size = sum(len(day_bytes(account, day)) for day in (date(2026, 3, 4), date(2026, 3, 7)))
+print(size, "pymorphy3" in sys.modules)
+"""
+
+
+def test_generating_russian_days_never_loads_the_dictionaries():
+    """Every case of the scenario values and every agreed noun is in the precomputed table: the dictionaries
+    (about 25 MB and live parses) stay unloaded however the templates decline them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", _RU_DAYS_WITHOUT_DICTIONARIES], capture_output=True, text=True,
+                            cwd=root, check=True)
+    size, loaded = result.stdout.split()
+    assert int(size) > 1_000_000  # the days were made
+    assert loaded == "False"
