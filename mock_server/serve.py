@@ -109,8 +109,9 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"--data-dir: cannot use {data_dir}: {error.strerror or error}") from None
         state = state_of(app)
         server = _listen(app, args)
-        _print_banner(state, server, args, temporary is not None)
-        _run_until_signal(server, state.files.close)  # generations stop first: their readers then end at once
+        # generations stop first: their readers then end at once
+        _run_until_signal(server, state.files.close,
+                          announce=lambda: _print_banner(state, server, args, temporary is not None))
         if access is not None:
             access.close()  # the last lines before the goodbye
         print("jaicp-mock: stopped", file=sys.stderr)
@@ -139,10 +140,11 @@ def _listen(app: Any, args: argparse.Namespace) -> Any:
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _run_until_signal(server: Any, stopping: Callable[[], None]) -> None:
+def _run_until_signal(server: Any, stopping: Callable[[], None], announce: Callable[[], None]) -> None:
     """Serve until SIGINT, SIGTERM or SIGHUP (a closed terminal). waitress's loop turns SystemExit into its own
     close, which waits up to 5 s for busy worker threads: so the handler first stops generations (``stopping``)
-    and closes the client connections, and a worker streaming a day ends at once."""
+    and closes the client connections, and a worker streaming a day ends at once. ``announce`` (the banner) runs
+    once the handlers are in place, so a signal sent as soon as the banner is read is never the default kill."""
     from mock_server.live import close_connections
 
     def stop(signum: int, frame: object) -> None:
@@ -153,6 +155,7 @@ def _run_until_signal(server: Any, stopping: Callable[[], None]) -> None:
     previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
     try:
         with contextlib.suppress(SystemExit, KeyboardInterrupt):
+            announce()
             server.run()
     finally:
         with contextlib.suppress(SystemExit, KeyboardInterrupt, Exception):
