@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from pydantic.alias_generators import to_camel
 
 from generators.schema import file_day, parse_file_day
 from mock_server.clock import format_instant, parse_instant
@@ -44,7 +45,9 @@ blueprint = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 
 
 def _body(accepted: tuple[str, ...]) -> dict[str, Any]:
-    """The request's JSON object, with only ``accepted`` keys.
+    """The request's JSON object, with only ``accepted`` keys, keyed by their Python (snake_case) names.
+
+    The JSON spells every key in camelCase, as the platform does (``advanceSeconds``, ``retryAfter``).
 
     JSON has one number type, and JSON Schema (so the OpenAPI document) reads ``5.0`` as the integer 5: a
     whole float is taken as that integer here, so the checks below agree with the document.
@@ -55,11 +58,17 @@ def _body(accepted: tuple[str, ...]) -> dict[str, Any]:
         data = None
     if not isinstance(data, dict):
         raise ApiError("mock.bad_json")
+    names = {to_camel(name): name for name in accepted}
     for key in data:
-        if key not in accepted:
-            raise ApiError("mock.unknown_field", field=shown(str(key)), accepted=", ".join(accepted))
-    return {key: int(value) if isinstance(value, float) and value.is_integer() else value
+        if key not in names:
+            raise ApiError("mock.unknown_field", field=shown(str(key)), accepted=", ".join(names))
+    return {names[key]: int(value) if isinstance(value, float) and value.is_integer() else value
             for key, value in data.items()}
+
+
+def _bad_field(field: str, reason: str) -> ApiError:
+    """A field's value refused, the field named as the JSON spells it."""
+    return ApiError("mock.bad_field", field=to_camel(field), reason=reason)
 
 
 def _account_id(text: str, state: MockState) -> int:
@@ -78,7 +87,7 @@ def _instant_or_none(data: dict, key: str) -> Any:
     try:
         return parse_instant(value)
     except ValueError as error:
-        raise ApiError("mock.bad_field", field=key, reason=str(error)) from None
+        raise _bad_field(key, reason=str(error)) from None
 
 
 def _days_or_none(data: dict, key: str = "cleanup_days") -> Any:
@@ -87,7 +96,7 @@ def _days_or_none(data: dict, key: str = "cleanup_days") -> Any:
     value = data[key]
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                               or not 0 <= value <= MAX_CLEANUP_DAYS):
-        raise ApiError("mock.bad_field", field=key,
+        raise _bad_field(key,
                        reason=f"a whole number of days from 0 to {MAX_CLEANUP_DAYS}, or null for no cleanup")
     return value
 
@@ -126,24 +135,24 @@ def get_clock() -> Response:
 
 @blueprint.post("/clock")
 def set_clock() -> Response:
-    """``{"now": ISO | null, "advance_seconds": N, "frozen": bool}``, applied in that order."""
+    """``{"now": ISO | null, "advanceSeconds": N, "frozen": bool}``, applied in that order."""
     data = _body(("now", "advance_seconds", "frozen"))
     if not data:
-        raise ApiError("mock.bad_field", field="(body)", reason="give at least one of now, advance_seconds, frozen")
+        raise _bad_field("(body)", reason="give at least one of now, advanceSeconds, frozen")
     clock = current_state().clock
     moment = _instant_or_none(data, "now")
     seconds = data.get("advance_seconds", 0)
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) \
             or abs(seconds) > 1e11:
-        raise ApiError("mock.bad_field", field="advance_seconds", reason="a number of seconds, e.g. 600")
+        raise _bad_field("advance_seconds", reason="a number of seconds, e.g. 600")
     frozen = data.get("frozen")
     if frozen is not None and not isinstance(frozen, bool):
-        raise ApiError("mock.bad_field", field="frozen", reason="true or false")
+        raise _bad_field("frozen", reason="true or false")
     start = clock.now() if moment is UNSET else moment
     if start is not None:
         target = _clock_target(start, seconds)
         if target is None:
-            raise ApiError("mock.bad_field", field="now" if seconds == 0 else "advance_seconds",
+            raise _bad_field("now" if seconds == 0 else "advance_seconds",
                            reason="the mock clock stays between the years 1900 and 9998")
     clock.apply(now=None if moment is UNSET else moment, real_time=moment is None, advance=seconds, frozen=frozen)
     return jsonify(views.Clock(**clock.describe()).json())
@@ -179,9 +188,9 @@ def patch_account(account_id: str) -> Response:
     data = _body(("plan", "plan_since", "rawlogs_enabled_at", "cleanup_days"))
     plan = data.get("plan", UNSET)
     if plan is not UNSET and plan is not None and (not isinstance(plan, str) or len(plan) > 200):
-        raise ApiError("mock.bad_field", field="plan", reason="a plan name such as \"JAICP Business Pro\", or null")
+        raise _bad_field("plan", reason="a plan name such as \"JAICP Business Pro\", or null")
     if isinstance(plan, str) and (problem := plan_problem(plan)):
-        raise ApiError("mock.bad_field", field="plan", reason=problem)
+        raise _bad_field("plan", reason=problem)
     state.update_account(target, plan=plan, plan_since=_instant_or_none(data, "plan_since"),
                          rawlogs_enabled_at=_instant_or_none(data, "rawlogs_enabled_at"),
                          cleanup_days=_days_or_none(data))
@@ -213,22 +222,22 @@ def put_user(login: str) -> tuple[Response, int]:
     state = current_state()
     data = _body(("password", "account", "roles", "admin", "token", "timezone"))
     if ":" in login or not login.strip() or len(login) > 256:
-        raise ApiError("mock.bad_field", field="login", reason="a non-empty login without ':' (at most 256 chars)")
+        raise _bad_field("login", reason="a non-empty login without ':' (at most 256 chars)")
     password = data.get("password")
     if not isinstance(password, str):
-        raise ApiError("mock.bad_field", field="password", reason="required, a string")
+        raise _bad_field("password", reason="required, a string")
     account = data.get("account")
     if isinstance(account, bool) or not isinstance(account, int) or account not in state.snapshot().accounts:
         known = ", ".join(str(item.id) for item in state.config.accounts)
-        raise ApiError("mock.bad_field", field="account", reason=f"required, one of the account ids {known}")
+        raise _bad_field("account", reason=f"required, one of the account ids {known}")
     roles = data.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(role, str) and role for role in roles):
-        raise ApiError("mock.bad_field", field="roles", reason="a list of role names, e.g. [\"RAWLOGS_ANALYTIC\"]")
+        raise _bad_field("roles", reason="a list of role names, e.g. [\"RAWLOGS_ANALYTIC\"]")
     if problem := next(filter(None, map(role_problem, roles)), None):
-        raise ApiError("mock.bad_field", field="roles", reason=problem)
+        raise _bad_field("roles", reason=problem)
     admin = data.get("admin", False)
     if not isinstance(admin, bool):
-        raise ApiError("mock.bad_field", field="admin", reason="true or false")
+        raise _bad_field("admin", reason="true or false")
     existed = state.user(login) is not None
     user = state.put_user(login, password, account, roles, admin, *_profile(state, login, data))
     return jsonify(views.user_view(user).json()), 200 if existed else 201
@@ -239,16 +248,16 @@ def _profile(state: MockState, login: str, data: dict[str, Any]) -> tuple[Any, A
     token = data.get("token", UNSET)
     if token is not UNSET and token is not None and (
             not isinstance(token, str) or re.fullmatch(views.TOKEN_PATTERN, token) is None):
-        raise ApiError("mock.bad_field", field="token", reason="8 to 256 printable ASCII characters without spaces")
+        raise _bad_field("token", reason="8 to 256 printable ASCII characters without spaces")
     if isinstance(token, str) and any(user.token == token and user.login != login
                                       for user in state.snapshot().users.values()):
-        raise ApiError("mock.bad_field", field="token", reason="another user has this token; a token names one user")
+        raise _bad_field("token", reason="another user has this token; a token names one user")
     timezone = data.get("timezone", UNSET)
     if timezone is not UNSET:
         try:
             parse_zone(timezone if isinstance(timezone, str) else "?")
         except ZoneError as error:
-            raise ApiError("mock.bad_field", field="timezone", reason=shown(str(error))) from None
+            raise _bad_field("timezone", reason=shown(str(error))) from None
     return token, timezone
 
 
@@ -292,7 +301,7 @@ def expected_file(account_id: str, file: str) -> Response:
     except ValueError:
         day = None
     if day is None:
-        raise ApiError("mock.bad_field", field="date", reason=f"a day as dd-mm-yyyy.csv, got '{shown(file)}'")
+        raise _bad_field("date", reason=f"a day as dd-mm-yyyy.csv, got '{shown(file)}'")
     text = request.args.get("version", "1")
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_VERSION:
         raise ApiError("mock.bad_query", param="version", reason=f"a whole number from 1 to {MAX_VERSION}")
@@ -338,7 +347,7 @@ def clear_requests() -> tuple[str, int]:
 
 @blueprint.post("/faults")
 def add_fault() -> tuple[Response, int]:
-    """``{"status": 429|500|502|503|504, "times": N, "path": "/restapi/...", "retry_after": S}``: the next N
+    """``{"status": 429|500|502|503|504, "times": N, "path": "/restapi/...", "retryAfter": S}``: the next N
     requests to ``path`` (default: every platform path) answer ``status``, before authentication."""
     data = _body(FAULT_FIELDS + tuple(sorted({name for names in KIND_PARAMS.values() for name in names})))
     kind = data.get("kind", "status")
@@ -350,7 +359,7 @@ def add_fault() -> tuple[Response, int]:
               if key not in FAULT_FIELDS and key not in ("status", "retry_after") and value is not None}
     problem = fault_problem(status, times, path, retry_after, **matching, params=params)
     if problem is not None:
-        raise ApiError("mock.bad_field", field=problem[0], reason=problem[1])
+        raise _bad_field(problem[0], reason=problem[1])
     fault = current_state().add_fault(status, times, path, retry_after, **matching, params=params)
     return jsonify(views.fault_view(fault).json()), 201
 
@@ -403,10 +412,10 @@ def fail_report(task_id: str) -> Response:
     data = _body(("error", "reason"))
     code = data.get("error", "reports.generation_failed")
     if code not in FAILURE_CODES:
-        raise ApiError("mock.bad_field", field="error", reason=f"one of {', '.join(FAILURE_CODES)}")
+        raise _bad_field("error", reason=f"one of {', '.join(FAILURE_CODES)}")
     reason = data.get("reason", "injected by the mock's control API")
     if not isinstance(reason, str):
-        raise ApiError("mock.bad_field", field="reason", reason="a string")
+        raise _bad_field("reason", reason="a string")
     now = state.now()
     try:
         task = state.reports.fail(task_id, now, code, reason)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from generators.schema import FILE_DAY_PATTERN, file_day
 from mock_server.clock import format_instant
@@ -47,10 +48,12 @@ FileDay = Annotated[str, Field(pattern=f"^{FILE_DAY_PATTERN}$", examples=["03-03
 
 
 class View(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """JSON keys in camelCase, as the platform spells them; Python attributes in snake_case."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
     def json(self) -> dict[str, Any]:  # type: ignore[override]  # pydantic's deprecated json() is not used
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", by_alias=True)
 
 
 class Error(View):
@@ -150,9 +153,6 @@ class DayFiles(View):
     from_: FileDay = Field(alias="from")
     to: FileDay
     days: list[Day]
-
-    def json(self) -> dict[str, Any]:  # type: ignore[override]
-        return self.model_dump(mode="json", by_alias=True)
 
 
 class Fault(View):
@@ -256,15 +256,9 @@ class ReportTask(View):
     request_id: str
     error: ErrorEnvelope | None = None
 
-    def json(self) -> dict[str, Any]:  # type: ignore[override]
-        return self.model_dump(mode="json", by_alias=True)  # the platform's view keeps the platform's names
-
 
 class ReportTasks(View):
     tasks: list[ReportTask]
-
-    def json(self) -> dict[str, Any]:  # type: ignore[override]
-        return self.model_dump(mode="json", by_alias=True)
 
 
 class ReportRows(View):
@@ -359,6 +353,7 @@ def day_view(status: DayStatus, now: datetime) -> Day:
 def fault_view(fault: faults.Fault) -> Fault:
     shown = dataclasses.asdict(fault)
     del shown["seen"]  # bookkeeping of the probability draw
+    shown["params"] = {to_camel(name): value for name, value in shown["params"].items()}
     return Fault.model_validate(shown)
 
 

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from pydantic.alias_generators import to_camel
+
 from generators.schema import file_day
 from mock_server.clock import format_instant, parse_instant
 from mock_server.control.views import fault_view
@@ -153,7 +155,7 @@ class RemoteBackend:
         if now is not None:
             body["now"] = format_instant(now)
         if advance:
-            body["advance_seconds"] = advance
+            body["advanceSeconds"] = advance
         if frozen is not None:
             body["frozen"] = frozen
         return parse_instant(self._call("POST", "/clock", body).json()["now"]) if body else self.now()
@@ -187,7 +189,7 @@ class RemoteBackend:
                   **network: Any) -> dict:
         params = network.pop("params", None) or {}
         body = {"status": status, "times": times, "path": path, "retry_after": retry_after, **network, **params}
-        return self._call("POST", "/faults", body).json()
+        return self._call("POST", "/faults", _jsonable(body)).json()
 
     def faults(self) -> list[dict]:
         return self._call("GET", "/faults").json()["faults"]
@@ -216,4 +218,6 @@ class RemoteBackend:
 
 
 def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
-    return {key: format_instant(value) if isinstance(value, datetime) else value for key, value in changes.items()}
+    """Python keyword arguments as the control API's JSON: camelCase keys, ISO instants."""
+    return {to_camel(key): format_instant(value) if isinstance(value, datetime) else value
+            for key, value in changes.items()}

@@ -153,7 +153,7 @@ class JaicpMock:
                       settings: dict | None = None, day: date | str | None = None, timezone: str | None = None,
                       project: str | None = None) -> dict:
         """Create a report task as ``token``'s user would (``kind``: sessions, messages, clients or daily, which
-        takes ``day``); returns the task as the control API lists it (``task``, ``request_id``, ``error``).
+        takes ``day``); returns the task as the control API lists it (``task``, ``requestId``, ``error``).
         A refused request raises ReportRequestError with the envelope."""
         body: dict[str, Any] = {"settings": settings or {"fileType": "XLSX"}}
         if kind == "daily":
@@ -168,12 +168,12 @@ class JaicpMock:
         return self.report_task(request_id=answer["requestId"])
 
     def report_tasks(self) -> list[dict]:
-        """Every account's tasks, DELETED ones too, oldest first (``task``, ``request_id``, ``error``)."""
+        """Every account's tasks, DELETED ones too, oldest first (``task``, ``requestId``, ``error``)."""
         return self.backend.report_tasks()
 
     def report_task(self, task_id: str | None = None, *, request_id: str | None = None) -> dict:
         for item in self.report_tasks():
-            if item["task"]["taskId"] == task_id or item["request_id"] == request_id:
+            if item["task"]["taskId"] == task_id or item["requestId"] == request_id:
                 return item
         raise KeyError(task_id or request_id)
 

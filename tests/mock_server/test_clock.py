@@ -93,7 +93,7 @@ def test_an_instant_outside_utc_range_is_a_value_error_not_an_overflow(text):
 
 
 @pytest.mark.parametrize(("path", "method", "field"), [("/_mock/clock", "POST", "now"),
-                                                        ("/_mock/accounts/1234567", "PATCH", "plan_since")])
+                                                        ("/_mock/accounts/1234567", "PATCH", "planSince")])
 def test_the_control_api_answers_400_for_an_instant_utc_cannot_hold(client, path, method, field):
     response = client.open(path, method=method, json={field: "0001-01-01T00:00:00+01:00"})
     assert response.status_code == 400

@@ -30,8 +30,8 @@ def test_clock_get_set_advance_freeze(client):
     assert client.get("/_mock/clock").get_json() == {"now": "2026-03-04T09:00:00Z", "frozen": True, "real": False}
     assert client.post("/_mock/clock", json={"now": "2026-03-05T00:00:59Z"}).get_json()["now"] == \
         "2026-03-05T00:00:59Z"
-    assert client.post("/_mock/clock", json={"advance_seconds": 1}).get_json()["now"] == "2026-03-05T00:01:00Z"
-    assert client.post("/_mock/clock", json={"now": "2026-03-06", "advance_seconds": 60.5}).get_json()["now"] == \
+    assert client.post("/_mock/clock", json={"advanceSeconds": 1}).get_json()["now"] == "2026-03-05T00:01:00Z"
+    assert client.post("/_mock/clock", json={"now": "2026-03-06", "advanceSeconds": 60.5}).get_json()["now"] == \
         "2026-03-06T00:01:00.500000Z"
     unfrozen = client.post("/_mock/clock", json={"frozen": False}).get_json()
     assert unfrozen["frozen"] is False and unfrozen["real"] is False
@@ -42,20 +42,20 @@ def test_clock_get_set_advance_freeze(client):
 @pytest.mark.parametrize(("body", "code"), [
     ({"now": "yesterday"}, "mock.bad_field"),
     ({"now": 12}, "mock.bad_field"),
-    ({"advance_seconds": "600"}, "mock.bad_field"),
-    ({"advance_seconds": True}, "mock.bad_field"),
-    ({"advance_seconds": float("inf")}, "mock.bad_json"),  # not JSON at all
+    ({"advanceSeconds": "600"}, "mock.bad_field"),
+    ({"advanceSeconds": True}, "mock.bad_field"),
+    ({"advanceSeconds": float("inf")}, "mock.bad_json"),  # not JSON at all
     ({"frozen": "yes"}, "mock.bad_field"),
     ({"when": "2026-01-01"}, "mock.unknown_field"),
     ({}, "mock.bad_field"),
     ([1, 2], "mock.bad_json"),
     ({"now": "0001-01-01T00:00:00Z"}, "mock.bad_field"),
     ({"now": "9999-12-31T00:00:00Z"}, "mock.bad_field"),
-    ({"now": "9998-12-31T00:00:00Z", "advance_seconds": 2 * 86400}, "mock.bad_field"),
+    ({"now": "9998-12-31T00:00:00Z", "advanceSeconds": 2 * 86400}, "mock.bad_field"),
 ])
 def test_clock_rejects_bad_input(client, body, code):
-    if body == {"advance_seconds": float("inf")}:
-        response = client.post("/_mock/clock", data='{"advance_seconds": Infinity', content_type="application/json")
+    if body == {"advanceSeconds": float("inf")}:
+        response = client.post("/_mock/clock", data='{"advanceSeconds": Infinity', content_type="application/json")
     else:
         response = client.post("/_mock/clock", json=body)
     assert_envelope(response, 400, code)
@@ -71,29 +71,29 @@ def test_a_body_that_is_not_json_is_400(client):
 def test_account_get_and_patch(client, state):
     account = client.get(f"/_mock/accounts/{ACCOUNT}").get_json()
     assert account["enabled"] is True
-    assert account["rawlogs_enabled_from"] == "2026-01-10T12:00:00Z"
+    assert account["rawlogsEnabledFrom"] == "2026-01-10T12:00:00Z"
     assert [user["login"] for user in account["users"]] == ["admin", ANALYST, "boss", "viewer"]
     assert "password" not in repr(account) and "admin-pw" not in repr(account)
 
-    changed = client.patch(f"/_mock/accounts/{ACCOUNT}", json={"rawlogs_enabled_at": None}).get_json()
+    changed = client.patch(f"/_mock/accounts/{ACCOUNT}", json={"rawlogsEnabledAt": None}).get_json()
     assert changed["enabled"] is False
     assert_envelope(client.get(url(YESTERDAY), headers=basic(ANALYST)), 403, "rawlogs.disabled")
 
     changed = client.patch(f"/_mock/accounts/{ACCOUNT}", json={"plan": "JAICP Business Pro",
-                                                                "plan_since": "2026-03-01T00:00:00Z"}).get_json()
-    assert changed["enabled"] is True and changed["rawlogs_enabled_from"] == "2026-03-01T00:00:00Z"
+                                                                "planSince": "2026-03-01T00:00:00Z"}).get_json()
+    assert changed["enabled"] is True and changed["rawlogsEnabledFrom"] == "2026-03-01T00:00:00Z"
     assert client.get(url(date(2026, 2, 28)), headers=basic(ANALYST)).status_code == 200
     assert_envelope(client.get(url(date(2026, 2, 27)), headers=basic(ANALYST)), 404, "rawlogs.before_enablement")
 
-    changed = client.patch(f"/_mock/accounts/{ACCOUNT}", json={"cleanup_days": 7}).get_json()
-    assert changed["retention_days"] == 7
-    assert changed["retention_history"] == [{"since": None, "days": None},
+    changed = client.patch(f"/_mock/accounts/{ACCOUNT}", json={"cleanupDays": 7}).get_json()
+    assert changed["retentionDays"] == 7
+    assert changed["retentionHistory"] == [{"since": None, "days": None},
                                             {"since": "2026-03-04T09:00:00Z", "days": 7}]
 
 
 @pytest.mark.parametrize("body", [
-    {"cleanup_days": -1}, {"cleanup_days": 1000}, {"cleanup_days": "7"}, {"cleanup_days": True},
-    {"rawlogs_enabled_at": "soon"}, {"plan": 5}, {"name": "x"}, "text",
+    {"cleanupDays": -1}, {"cleanupDays": 1000}, {"cleanupDays": "7"}, {"cleanupDays": True},
+    {"rawlogsEnabledAt": "soon"}, {"plan": 5}, {"name": "x"}, "text",
 ])
 def test_account_patch_rejects_bad_input(client, body):
     response = client.patch(f"/_mock/accounts/{ACCOUNT}", json=body)
@@ -105,15 +105,15 @@ def test_unknown_accounts_and_projects_are_404(client):
     for path in ("/_mock/accounts/1", "/_mock/accounts/abc", "/_mock/accounts/١", "/_mock/accounts/1/files"):
         assert_envelope(client.get(path), 404, "mock.unknown_account")
     assert_envelope(client.patch("/_mock/accounts/1", json={}), 404, "mock.unknown_account")
-    body = assert_envelope(client.patch(f"/_mock/accounts/{ACCOUNT}/projects/nope", json={"cleanup_days": 1}), 404,
+    body = assert_envelope(client.patch(f"/_mock/accounts/{ACCOUNT}/projects/nope", json={"cleanupDays": 1}), 404,
                            "mock.unknown_project")
     assert body["args"]["known"] == "demobot, shop"
 
 
 def test_project_patch_changes_the_accounts_retention(client):
-    body = client.patch(f"/_mock/accounts/{ACCOUNT}/projects/shop", json={"cleanup_days": 3}).get_json()
-    assert body["retention_days"] == 3
-    assert [project["cleanup_days"] for project in body["projects"]] == [None, 3]
+    body = client.patch(f"/_mock/accounts/{ACCOUNT}/projects/shop", json={"cleanupDays": 3}).get_json()
+    assert body["retentionDays"] == 3
+    assert [project["cleanupDays"] for project in body["projects"]] == [None, 3]
 
 
 def test_users_put_and_delete(client):
@@ -214,7 +214,7 @@ def test_the_journal_is_bounded_redacted_and_clearable(client, state):
 
 
 def test_reset_returns_to_the_initial_state_fast(client, state):
-    client.patch(f"/_mock/accounts/{ACCOUNT}", json={"rawlogs_enabled_at": None, "cleanup_days": 1})
+    client.patch(f"/_mock/accounts/{ACCOUNT}", json={"rawlogsEnabledAt": None, "cleanupDays": 1})
     client.put("/_mock/users/temp", json={"password": "pw", "account": ACCOUNT, "roles": ["RAWLOGS_ANALYTIC"]})
     client.delete(f"/_mock/users/{ANALYST}")
     client.post("/_mock/clock", json={"now": "2027-01-01T00:00:00Z", "frozen": False})

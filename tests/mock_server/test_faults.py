@@ -33,7 +33,7 @@ def download(client, day=YESTERDAY, login=ANALYST, password=None):
 
 def test_a_fault_is_used_once_then_the_normal_answer_comes_back(client, state):
     fault = add(client, status=503)
-    assert fault == {"id": fault["id"], "status": 503, "times": 1, "remaining": 1, "path": None, "retry_after": None,
+    assert fault == {"id": fault["id"], "status": 503, "times": 1, "remaining": 1, "path": None, "retryAfter": None,
                      "kind": "status", "method": None, "login": None, "probability": 1.0, "params": {}}
 
     body = assert_envelope(download(client), 503, "rawlogs.unavailable")
@@ -84,8 +84,8 @@ def test_the_control_api_is_never_faulted_and_reading_faults_uses_none(client):
 
 
 def test_retry_after_and_429(client):
-    add(client, status=429, retry_after=30)
-    add(client, status=503, retry_after=0)
+    add(client, status=429, retryAfter=30)
+    add(client, status=503, retryAfter=0)
     throttled = download(client)
     body = assert_envelope(throttled, 429, "rawlogs.too_many_requests")
     assert throttled.headers["Retry-After"] == "30" and body["args"]["retryAfter"] == 30
@@ -154,9 +154,9 @@ def test_reset_clears_faults(client, state):
     ({"status": 503, "path": "/a\ud800"}, "path"),
     ({"status": 503, "path": "/a\nb"}, "path"),
     ({"status": 503, "path": 7}, "path"),
-    ({"status": 503, "retry_after": -1}, "retry_after"),
-    ({"status": 503, "retry_after": 1.5}, "retry_after"),
-    ({"status": 503, "retry_after": "30"}, "retry_after"),
+    ({"status": 503, "retryAfter": -1}, "retryAfter"),
+    ({"status": 503, "retryAfter": 1.5}, "retryAfter"),
+    ({"status": 503, "retryAfter": "30"}, "retryAfter"),
 ])
 def test_bad_bodies_name_the_field(client, body, field):
     response = client.post("/_mock/faults", json=body)
@@ -274,11 +274,11 @@ near_valid = st.fixed_dictionaries({"status": st.sampled_from(sorted(FAULT_CODES
     "times": st.integers(-2, 5),
     "path": st.none() | st.sampled_from([url(YESTERDAY), "/restapi/rawlogs/", "/", "/_mock/x", "/a b", "/é%41#"])
     | st.text(max_size=20).map(lambda text: "/" + text) | json_values,
-    "retry_after": st.none() | st.integers(-1, 100_000),
+    "retryAfter": st.none() | st.integers(-1, 100_000),
 })
 """Bodies close to valid, so that faults are made, used and checked too; the other strategies go further off."""
 fault_bodies = st.one_of(near_valid, near_valid, st.dictionaries(
-    st.sampled_from(["status", "times", "path", "retry_after"]) | st.text(max_size=8), json_values, max_size=5
+    st.sampled_from(["status", "times", "path", "retryAfter"]) | st.text(max_size=8), json_values, max_size=5
 ), json_values)
 
 

@@ -46,15 +46,15 @@ def test_schedule_and_regeneration_edges_over_a_socket(live, state):
     with requests.Session() as http:
         http.post(live.url + "/_mock/clock", json={"now": "2026-03-05T00:00:59Z"})
         assert http.get(live.url + url(YESTERDAY.replace(day=4)), auth=AUTH).status_code == 404
-        http.post(live.url + "/_mock/clock", json={"advance_seconds": 1})
+        http.post(live.url + "/_mock/clock", json={"advanceSeconds": 1})
         assert http.get(live.url + url(YESTERDAY.replace(day=4)), auth=AUTH).status_code == 200
 
         accepted = http.post(live.url + run_url(YESTERDAY), auth=("admin", PASSWORDS["admin"]))
         assert accepted.status_code == 202
         assert accepted.json()["readyAt"] == "2026-03-05T00:11:00Z"
-        http.post(live.url + "/_mock/clock", json={"advance_seconds": 599})
+        http.post(live.url + "/_mock/clock", json={"advanceSeconds": 599})
         assert http.get(live.url + url(YESTERDAY), auth=AUTH).headers["X-Rawlogs-Version"] == "1"
-        http.post(live.url + "/_mock/clock", json={"advance_seconds": 1})
+        http.post(live.url + "/_mock/clock", json={"advanceSeconds": 1})
         landed = http.get(live.url + url(YESTERDAY), auth=AUTH)
         assert landed.headers["X-Rawlogs-Version"] == "2"
         assert landed.content == state.expected_bytes(ACCOUNT, YESTERDAY, 2)

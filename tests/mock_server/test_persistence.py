@@ -24,20 +24,20 @@ def test_two_apps_on_one_data_dir_agree(config, tmp_path):
     a, b = first.test_client(), second.test_client()
     try:
         assert b.get("/_mock/clock").get_json()["now"] == "2026-03-04T09:00:00Z"
-        a.post("/_mock/clock", json={"advance_seconds": 3600})
+        a.post("/_mock/clock", json={"advanceSeconds": 3600})
         assert b.get("/_mock/clock").get_json()["now"] == "2026-03-04T10:00:00Z"
 
-        a.patch(f"/_mock/accounts/{ACCOUNT}", json={"rawlogs_enabled_at": None})
+        a.patch(f"/_mock/accounts/{ACCOUNT}", json={"rawlogsEnabledAt": None})
         assert_envelope(b.get(url(YESTERDAY), headers=basic(ANALYST)), 403, "rawlogs.disabled")
         b.post("/_mock/reset")
         assert a.get(url(YESTERDAY), headers=basic(ANALYST)).status_code == 200
         assert a.get("/_mock/clock").get_json()["now"] == "2026-03-04T09:00:00Z"  # the initial clock of the first
 
         assert a.post(run_url(YESTERDAY), headers=basic("admin")).get_json()["version"] == 2
-        b.post("/_mock/clock", json={"advance_seconds": 300})
+        b.post("/_mock/clock", json={"advanceSeconds": 300})
         again = b.post(run_url(YESTERDAY), headers=basic("admin")).get_json()
         assert again == {"accountId": ACCOUNT, "date": "03-03-2026", "version": 2, "readyAt": "2026-03-04T09:15:00Z"}
-        a.post("/_mock/clock", json={"advance_seconds": 600})
+        a.post("/_mock/clock", json={"advanceSeconds": 600})
         for client in (a, b):
             response = client.get(url(YESTERDAY), headers=basic(ANALYST))
             assert response.headers["X-Rawlogs-Version"] == "2"
@@ -69,9 +69,9 @@ def test_state_survives_a_restart(config, tmp_path):
     app = open_app(config, tmp_path, Clock(T0, frozen=True))
     client = app.test_client()
     client.post(run_url(YESTERDAY), headers=basic("admin"))
-    client.patch(f"/_mock/accounts/{ACCOUNT}/projects/shop", json={"cleanup_days": 5})
+    client.patch(f"/_mock/accounts/{ACCOUNT}/projects/shop", json={"cleanupDays": 5})
     client.put("/_mock/users/late", json={"password": "pw", "account": ACCOUNT, "roles": ["RAWLOGS_ANALYTIC"]})
-    client.post("/_mock/clock", json={"advance_seconds": 120})
+    client.post("/_mock/clock", json={"advanceSeconds": 120})
     state_of(app).close()
 
     restarted = open_app(parse_config(CONFIG_TOML, "test.toml"), tmp_path)  # same content, no clock given
@@ -79,11 +79,11 @@ def test_state_survives_a_restart(config, tmp_path):
     try:
         assert client.get("/_mock/clock").get_json() == {"now": "2026-03-04T09:02:00Z", "frozen": True, "real": False}
         account = client.get(f"/_mock/accounts/{ACCOUNT}").get_json()
-        assert account["pending_regenerations"] == [{"date": "03-03-2026", "version": 2,
+        assert account["pendingRegenerations"] == [{"date": "03-03-2026", "version": 2,
                                                      "readyAt": "2026-03-04T09:10:00Z"}]
-        assert account["retention_days"] == 5
+        assert account["retentionDays"] == 5
         assert client.get(url(YESTERDAY), headers=basic("late", "pw")).status_code == 200
-        client.post("/_mock/clock", json={"advance_seconds": 480})
+        client.post("/_mock/clock", json={"advanceSeconds": 480})
         assert client.get(url(YESTERDAY), headers=basic(ANALYST)).headers["X-Rawlogs-Version"] == "2"
     finally:
         state_of(restarted).close()

@@ -71,8 +71,8 @@ def test_any_authorization_header_is_answered_401_or_served(client, header):
 @settings(max_examples=150, deadline=None)
 @given(body=st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
                          lambda children: st.lists(children, max_size=3) | st.dictionaries(
-                             st.sampled_from(["now", "advance_seconds", "frozen", "plan", "plan_since",
-                                              "rawlogs_enabled_at", "cleanup_days", "password", "account", "roles",
+                             st.sampled_from(["now", "advanceSeconds", "frozen", "plan", "planSince",
+                                              "rawlogsEnabledAt", "cleanupDays", "password", "account", "roles",
                                               "admin", "x"]), children, max_size=4), max_leaves=8),
        target=st.sampled_from([("POST", "/_mock/clock"), ("PATCH", "/_mock/accounts/1234567"),
                                ("PATCH", "/_mock/accounts/1234567/projects/shop"), ("PUT", "/_mock/users/someone")]))
@@ -102,7 +102,7 @@ def test_any_calendar_day_is_answered_without_error(client, day, run):
 @settings(max_examples=100, deadline=None)
 @given(now=st.datetimes(), seconds=st.floats(allow_nan=False, allow_infinity=False))
 def test_any_clock_setting_is_accepted_or_refused_never_overflows(client, now, seconds):
-    response = client.post("/_mock/clock", json={"now": now.isoformat(), "advance_seconds": seconds})
+    response = client.post("/_mock/clock", json={"now": now.isoformat(), "advanceSeconds": seconds})
     check(response, "POST")
     assert response.status_code in (200, 400)
     check(client.get("/restapi/rawlogs/03-03-2026.csv", headers=basic("admin")), "GET")

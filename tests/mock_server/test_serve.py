@@ -84,7 +84,7 @@ def test_state_survives_a_restart_with_a_data_dir_and_sigint_stops_cleanly(tmp_p
         requests.post(f"{url}/_mock/clock", json={"frozen": True, "now": "2026-03-04T09:00:00Z"})
         accepted = requests.post(f"{url}/restapi/rawlogs/run/1234567/03-03-2026?force=true", auth=("admin", "admin"))
         assert accepted.status_code == 202 and accepted.json()["readyAt"] == "2026-03-04T09:10:00Z"
-        requests.patch(f"{url}/_mock/accounts/1234567", json={"cleanup_days": 3})
+        requests.patch(f"{url}/_mock/accounts/1234567", json={"cleanupDays": 3})
     finally:
         assert stop(process, signal.SIGINT)[0] == 0
     assert data_dir.is_dir()
@@ -93,10 +93,10 @@ def test_state_survives_a_restart_with_a_data_dir_and_sigint_stops_cleanly(tmp_p
     try:
         assert "mock time 2026-03-04T09:00:00Z, frozen" in "\n".join(banner)
         account = requests.get(f"{url}/_mock/accounts/1234567").json()
-        assert account["pending_regenerations"] == [{"date": "03-03-2026", "version": 2,
+        assert account["pendingRegenerations"] == [{"date": "03-03-2026", "version": 2,
                                                      "readyAt": "2026-03-04T09:10:00Z"}]
-        assert account["retention_days"] == 3
-        requests.post(f"{url}/_mock/clock", json={"advance_seconds": 600})
+        assert account["retentionDays"] == 3
+        requests.post(f"{url}/_mock/clock", json={"advanceSeconds": 600})
         response = requests.get(f"{url}/restapi/rawlogs/03-03-2026.csv", auth=("analyst", "analyst"))
         assert response.headers["X-Rawlogs-Version"] == "2"
     finally:
@@ -116,12 +116,12 @@ def test_two_processes_on_one_data_dir_agree(tmp_path):
         again = requests.post(f"{first_url}/restapi/rawlogs/run/1234567/03-03-2026?force=true",
                               auth=("admin", "admin")).json()
         assert accepted["version"] == again["version"] == 2
-        requests.post(f"{second_url}/_mock/clock", json={"advance_seconds": 600})
+        requests.post(f"{second_url}/_mock/clock", json={"advanceSeconds": 600})
         downloads = [requests.get(f"{url}/restapi/rawlogs/03-03-2026.csv", auth=("analyst", "analyst"))
                      for url in (first_url, second_url)]
         assert [response.headers["X-Rawlogs-Version"] for response in downloads] == ["2", "2"]
         assert downloads[0].content == downloads[1].content
-        requests.patch(f"{first_url}/_mock/accounts/1234567", json={"rawlogs_enabled_at": None, "plan": "JAICP Pro"})
+        requests.patch(f"{first_url}/_mock/accounts/1234567", json={"rawlogsEnabledAt": None, "plan": "JAICP Pro"})
         refused = requests.get(f"{second_url}/restapi/rawlogs/03-03-2026.csv", auth=("analyst", "analyst"))
         assert refused.status_code == 403 and refused.json()["error"] == "rawlogs.disabled"
     finally:

@@ -171,12 +171,12 @@ def test_the_validator_names_the_first_bad_field(fields, bad):
 
 
 def test_the_control_api_takes_network_faults(client, state):
-    body = {"kind": "slow_body", "chunk_bytes": 5, "interval_ms": 20, "method": "GET", "probability": 0.5}
+    body = {"kind": "slow_body", "chunkBytes": 5, "intervalMs": 20, "method": "GET", "probability": 0.5}
     made = client.post("/_mock/faults", json=body).get_json()
-    assert made["kind"] == "slow_body" and made["params"] == {"chunk_bytes": 5, "interval_ms": 20}
+    assert made["kind"] == "slow_body" and made["params"] == {"chunkBytes": 5, "intervalMs": 20}
     assert made["method"] == "GET" and made["probability"] == 0.5 and made["status"] is None
-    refused = client.post("/_mock/faults", json={"kind": "delay", "chunk_bytes": 5}).get_json()
-    assert refused["error"] == "mock.bad_field" and refused["args"]["field"] == "chunk_bytes"
+    refused = client.post("/_mock/faults", json={"kind": "delay", "chunkBytes": 5}).get_json()
+    assert refused["error"] == "mock.bad_field" and refused["args"]["field"] == "chunkBytes"
 
 
 def test_a_slow_body_arrives_whole_at_its_pace(live, state):
