@@ -43,7 +43,9 @@ def _lost_words(said: str, heard: str) -> bool:
     return any(word not in kept for word in _WORDS.findall(said.lower()))
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _without_opener(text: str, locale: str) -> str:
+    """``text`` without a leading opener; kept for the phrases said most (the opener pattern is long)."""
     found = _openers(locale).match(text)
     if not found or found.end() == len(text):
         return text

@@ -47,7 +47,7 @@ USER_ID_SHAPES = {
     "digits": _user_id_digits,
     "hex": lambda rng, spec: _draw(rng, _HEX, int(spec)),
     "base64": lambda rng, spec: _draw(rng, _BASE64, int(spec)) + "==",
-    "uuid": lambda rng, spec: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+    "uuid": lambda rng, spec: random_uuid(rng),
     "alexa": lambda rng, spec: "amzn1.ask.account." + _draw(rng, _UPPER_DIGITS, 40),
     "slack": lambda rng, spec: "U0" + _draw(rng, _UPPER_DIGITS, 9),
     "teams": lambda rng, spec: "29:1" + _draw(rng, string.ascii_letters + string.digits + "-_", 42),
@@ -106,9 +106,14 @@ def name_based_uuid(text: str) -> str:
     return _dashed(f"{digest[:12]}5{digest[13:16]}{int(digest[16], 16) & 0x3:x}{digest[17:32]}")
 
 
+def random_uuid(rng: Random) -> str:
+    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))``, without the ``UUID`` object and its checks."""
+    return _dashed(f"{(rng.getrandbits(128) & _V4_CLEAR) | _V4_SET:032x}")
+
+
 def session_id(rng: Random, client: str, style: str = "uuid5") -> str:
     """``<uuid5>.<uuid4>`` (style ``uuid5``) or ``<clientId>.<uuid4>`` (style ``client``)."""
-    tail = _dashed(f"{(rng.getrandbits(128) & _V4_CLEAR) | _V4_SET:032x}")
+    tail = random_uuid(rng)
     head = client if style == "client" else name_based_uuid(client)
     return f"{head}.{tail}"
 

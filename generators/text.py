@@ -32,11 +32,13 @@ def format_amount(value: float, pools: LocalePools, cents: bool = True) -> str:
     return f"{pools.currency_prefix}{text}{pools.currency_suffix}"
 
 
-def draw_amount(rng: Random, amount: Amount) -> float:
-    """One of the choices, or log-uniform between min and max (prices cluster low, a few are large)."""
+def draw_amount(fraction: float, amount: Amount) -> float:
+    """One of the choices, or log-uniform between min and max (prices cluster low, a few are large), at
+    ``fraction`` (a uniform draw, 0..1)."""
     if amount.choices:
-        return amount.choices[int(rng.random() * len(amount.choices))]
-    value = math.exp(rng.uniform(math.log(amount.low), math.log(amount.high)))
+        return amount.choices[int(fraction * len(amount.choices))]
+    low = math.log(amount.low)
+    value = math.exp(low + (math.log(amount.high) - low) * fraction)
     if amount.integer or not amount.cents:
         return float(min(amount.high, max(amount.low, round(value))))
     return round(value, 2)
@@ -107,6 +109,11 @@ class Facts(dict):
         quotes it first."""
         return Random(self.session_seed ^ _salt(key))
 
+    def session_fraction(self, key: str) -> float:
+        """``session_rng(key).random()`` in kind, for a value made of one draw: a hash rather than seeding a
+        ``Random`` (its 2.5 KB state cost more than the rest of the value)."""
+        return fraction(self.session_seed ^ _salt(key))
+
     def local_seconds(self) -> int:
         return self.moment + self.utc_offset * 3600
 
@@ -130,11 +137,11 @@ class Facts(dict):
         scenario = self.scenario
         if key in scenario.values:
             choices = scenario.values[key]
-            value = self[key] = choices[int(self.session_rng(key).random() * len(choices))]
+            value = self[key] = choices[int(self.session_fraction(key) * len(choices))]
             return value
         if key in scenario.amounts:
             amount = scenario.amounts[key]
-            number = draw_amount(self.session_rng(key), amount)
+            number = draw_amount(self.session_fraction(key), amount)
             value = self[key] = str(int(number)) if amount.integer else format_amount(number, self.pools,
                                                                                        amount.cents)
             return value
@@ -176,20 +183,26 @@ def _client_value(draw: Callable[[Facts, Random], str]) -> Callable[[Facts], str
     return lambda facts: draw(facts, facts.client_rng(draw.__name__))
 
 
-def _city(facts: Facts, rng: Random) -> str:
-    return facts.pools.city(rng)
+def _client_fraction(draw: Callable[[Facts, float], str]) -> Callable[[Facts], str]:
+    """A client value made of one uniform draw: from a hash of the client's seed (see ``fraction``)."""
+    salt = _SALTS[draw.__name__]
+    return lambda facts: draw(facts, fraction(facts.client_seed ^ salt))
+
+
+def _city(facts: Facts, drawn: float) -> str:
+    return facts.pools.cities.at(drawn)
 
 
 def _street_address(facts: Facts, rng: Random) -> str:
     return facts.pools.street_address(rng)
 
 
-def _card_last4(facts: Facts, rng: Random) -> str:
-    return f"{rng.randrange(10_000):04d}"
+def _card_last4(facts: Facts, drawn: float) -> str:
+    return f"{int(drawn * 10_000):04d}"
 
 
-def _account_last4(facts: Facts, rng: Random) -> str:
-    return f"{rng.randrange(10_000):04d}"
+def _account_last4(facts: Facts, drawn: float) -> str:
+    return f"{int(drawn * 10_000):04d}"
 
 
 def _phone_number(facts: Facts, rng: Random) -> str:
@@ -205,17 +218,29 @@ _SALTS = {name: stable_int("client value", name) for name in ("_city", "_street_
                                                               "_account_last4", "_phone_number", "_email")}
 
 _DRAWS: dict[str, Callable[[Facts], str]] = {
-    **{draw.__name__.lstrip("_"): _client_value(draw)
-       for draw in (_city, _street_address, _card_last4, _account_last4, _phone_number, _email)},
+    **{draw.__name__.lstrip("_"): _client_value(draw) for draw in (_street_address, _phone_number, _email)},
+    **{draw.__name__.lstrip("_"): _client_fraction(draw) for draw in (_city, _card_last4, _account_last4)},
     "first_name": lambda f: f.pools.first_name(f.rng, f.female),
     "agent_name": lambda f: f.pools.first_name(f.rng, f.agent_female),
     "company": lambda f: f.scenario.companies[int(f.rng.random() * len(f.scenario.companies))],
-    "order_number": lambda f: str(f.session_rng("order_number").randrange(10_000_000, 100_000_000)),
+    "order_number": lambda f: str(10_000_000 + int(f.session_fraction("order_number") * 90_000_000)),
     "tracking_number": lambda f: f.pools.tracking_number(f.session_rng("tracking_number")),
-    "code": lambda f: f"{f.session_rng('code').randrange(1_000_000):06d}",
-    "count": lambda f: str(f.session_rng("count").randint(2, 9)),
+    "code": lambda f: f"{int(f.session_fraction('code') * 1_000_000):06d}",
+    "count": lambda f: str(2 + int(f.session_fraction("count") * 8)),
     "slot": _slot,
 }
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def fraction(seed: int) -> float:
+    """A uniform draw in [0, 1) from a 64-bit seed, by the splitmix64 finalizer: seeds that differ in a few bits
+    (one seed XOR each value's salt) give unrelated draws."""
+    mixed = (seed + 0x9E3779B97F4A7C15) & _MASK64
+    mixed = ((mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    mixed = ((mixed ^ (mixed >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return ((mixed ^ (mixed >> 31)) >> 11) * 2.0**-53
 
 
 @functools.cache

@@ -56,7 +56,11 @@ class Weighted(Sequence[str]):
         self.total = self.cumulative[-1]
 
     def pick(self, rng: Random) -> str:
-        return self.items[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
+        return self.at(rng.random())
+
+    def at(self, fraction: float) -> str:
+        """The value at ``fraction`` (0..1) of the cumulative weight: ``pick`` with the draw made elsewhere."""
+        return self.items[bisect.bisect_right(self.cumulative, fraction * self.total)]
 
     def weight(self, item: str) -> float:
         index = self.items.index(item)

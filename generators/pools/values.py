@@ -131,8 +131,8 @@ def phone_digits(rng: Random, country_code: str, area_codes: tuple[str, ...]) ->
 def format_phone(digits: str, country_code: str, pattern: str) -> str:
     """``+1 (212) 736-0194`` / ``+7 (916) 123-45-67`` from the digits ``phone_digits`` returned."""
     national = digits[len(country_code):]
-    rest = iter(national[3:])
-    return "".join(next(rest) if char == "#" else char for char in pattern.replace("AAA", national[:3]))
+    between = pattern.replace("AAA", national[:3]).split("#")  # the text around each digit's place
+    return between[0] + "".join(map(str.__add__, national[3:], between[1:]))
 
 
 _EMAIL_SHAPES: tuple[tuple[str, float], ...] = (
