@@ -21,7 +21,7 @@ CONNECTION_LIMIT = 1000
 """Open connections before waitress stops accepting new ones (its default, 100, let 99 idle clients block others)."""
 CLEANUP_INTERVAL = 5
 """Seconds between waitress's sweeps for silent connections."""
-OUTBUF_HIGH_WATERMARK = 1024 * 1024
+OUTBUF_HIGH_WATERMARK = 256 * 1024
 """Bytes waitress holds for one slow reader before the app's thread waits (its default, 16 MB, let eight readers
 of a day being generated grow the server by hundreds of MB)."""
 

@@ -33,7 +33,7 @@ from mock_server.config import AccountConfig
 
 FIRST_WAIT = 0.3
 """Seconds a first download waits for its file before it streams the file as it grows."""
-READ_BYTES = 256 * 1024
+READ_BYTES = 64 * 1024
 STOP_WAIT = 0.5
 """Seconds closing waits for generations to stop by themselves."""
 
