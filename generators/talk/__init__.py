@@ -70,7 +70,7 @@ _TRAILING_STOP = re.compile(r"[.!]+$")
 _SPOKEN_PUNCTUATION = re.compile(
     r"[.!?;:…]+(?=\s|$)|[\"«»()—–]|(?<!\w)-(?!\w)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 """Marks speech has no sound for; a full stop inside a token (``3.5``, an email) stays."""
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,4}(?![\w.,]\d)")
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,4}(?!\w|[.,]\d)")
 
 
 @dataclass(frozen=True, slots=True)

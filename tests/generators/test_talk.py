@@ -120,6 +120,13 @@ def test_asr_noise_numbers_and_confusions():
     assert any("forty five" in text for text in us) and all("4821" in text for text in us)
 
 
+def test_asr_noise_never_spells_digits_inside_a_token():
+    rng = Random(5)
+    heard = [talk.asr_noise(rng, "ул. Ленина, д. 76к3, кв. 12", "ru_RU") for _ in range(400)]
+    assert all("76к3" in text for text in heard)  # a house number is read out as it is written
+    assert any("двенадцать" in text for text in heard)  # while a number on its own is spoken
+
+
 def test_spoken_numbers():
     assert talk.spoken_number(21, "en_US") == "twenty one"
     assert talk.spoken_number(21, "ru_RU") == "двадцать один"
