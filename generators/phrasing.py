@@ -26,7 +26,7 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
     if mode & TAP or not text:
         return text, False
     if mode & STATEMENT and rng.random() < LONG_SHARE:
-        return talk.long_complaint(rng, text, locale, voice), False
+        return talk.long_complaint(rng, _without_opener(text, locale), locale, voice), False
     calm = not mode & GREETING  # "hi" opens a session (or a return after a pause), not its third phrase
     composed = talk.compose(rng, _without_opener(text, locale) if calm else text, locale, voice)
     stripped = _without_opener(composed, locale)  # once: the opener pattern is long

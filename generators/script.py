@@ -272,7 +272,8 @@ class Builder:
         last = _pick(rng, greet.agent)
         if not self.add_at(max(joined, self.now + 1), AGENT, said, last, ""):
             return
-        phases = ["identify"] if rng.random() < 0.8 else []
+        # an agent may skip identifying the client, but not after asking for it in the greeting
+        phases = ["identify"] if rng.random() < 0.8 or "?" in last.male else []
         phases += ["act"] * (1 + (rng.random() < 0.35))
         if rng.random() < 0.7:
             phases.append("close")

@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from generators.channels import CHANNELS_BY_ID
 from generators.csvformat import LogRecord, record_from_fields
 from generators.model import AccountSpec, ProjectSpec
+from generators.phrasing import client_text
 from generators.scenarios import DOMAINS, LOCALES, Scenario, Template, is_bare_answer, load_file, load_scenario
-from generators.script import MISS, STEP, TAP, Builder
+from generators.script import AGENT, MISS, STATEMENT, STEP, TAP, Builder
 from generators.sessions import DayPlan
 from generators.stats import profile_records
 from generators.text import Facts
@@ -226,6 +227,14 @@ def test_client_text_has_a_long_tail(week):
 # -- 4. phone calls -----------------------------------------------------------------------------------------------
 
 
+def test_a_long_complaint_does_not_greet_in_its_middle():
+    """A phrase that opens with "hi" grows into a complaint around its request, not around the greeting."""
+    long = [text for seed in range(2000)
+            for text, _ in [client_text(Random(seed), "hi, my robot vacuum stopped charging", "en_US", False,
+                                        STATEMENT)] if len(text.split()) >= 15]
+    assert len(long) > 50 and not any("hi," in text.lower() for text in long)
+
+
 def test_phone_rows_are_heard_not_read(week):
     _, days = week
     profile = profile_records(days[WEEK[2]])
@@ -320,6 +329,24 @@ def test_agent_chats_are_conversations(week):
     waits.sort()
     assert 60 <= statistics.median(waits) <= 150
     assert waits[int(0.95 * len(waits))] > 600
+
+
+def test_an_agent_who_asks_in_the_greeting_goes_on_to_identify():
+    """A greeting that asks ("your card's last digits?") is followed by the identify phase, never skipped."""
+    asked = 0
+    for domain, seed in itertools.product(DOMAINS, range(2000)):
+        scenario = load_scenario(domain, "en_US")
+        identify = {id(line) for turn in scenario.operator.turns if turn.phase == "identify" for line in turn.agent}
+        rng = Random(seed)
+        builder = Builder(rng, scenario, CHANNELS_BY_ID["telegram"], 36000, 86400,
+                          scenario.goals[seed % len(scenario.goals)],
+                          lambda r, goals=scenario.goals: goals[int(r.random() * len(goals))])
+        builder.session(True)
+        agent = [turn.reply for turn in builder.script().turns if turn.kind == AGENT]
+        if len(agent) > 1 and "?" in agent[0].male:
+            asked += 1
+            assert id(agent[1]) in identify, (agent[0].male, agent[1].male)
+    assert asked > 10
 
 
 # -- 9. traffic and identities ---------------------------------------------------------------------------------
