@@ -138,7 +138,7 @@ class Builder:
         elif (outcome == "done" and self.budget > self.client_turns
               and rng.random() < self.scenario.second_goal_share):
             second = self.pick_goal(rng)
-            if second is not goal:
+            if second.tag != goal.tag:  # one topic's goals may contradict each other (cancel; too late to cancel)
                 self.walk(second)
         self.ending(outcome)
 

@@ -331,6 +331,23 @@ def test_agent_chats_are_conversations(week):
     assert waits[int(0.95 * len(waits))] > 600
 
 
+def test_a_second_goal_is_another_topic():
+    """A second goal never shares the first one's topic (tag), where goals can contradict each other."""
+    seconds = 0
+    for domain, seed in itertools.product(DOMAINS, range(1500)):
+        scenario = load_scenario(domain, "en_US")
+        builder = Builder(Random(seed), scenario, CHANNELS_BY_ID["telegram"], 36000, 86400,
+                          scenario.goals[seed % len(scenario.goals)],
+                          lambda r, goals=scenario.goals: goals[int(r.random() * len(goals))])
+        builder.session(True)
+        goals = list(dict.fromkeys(turn.goal.name for turn in builder.script().turns if turn.kind == STEP))
+        if len(goals) > 1:
+            seconds += 1
+            tags = [next(goal.tag for goal in scenario.goals if goal.name == name) for name in goals[:2]]
+            assert tags[0] != tags[1], (domain, goals)
+    assert seconds > 50
+
+
 def test_an_agent_who_asks_in_the_greeting_goes_on_to_identify():
     """A greeting that asks ("your card's last digits?") is followed by the identify phase, never skipped."""
     asked = 0
