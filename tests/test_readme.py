@@ -69,6 +69,23 @@ def test_generate_walkthrough_runs_as_written(tmp_path: Path) -> None:
     assert sorted(path.name for path in (tmp_path / "exports").iterdir()) == [
         f"{day:02d}-03-2026.csv" for day in range(3, 10)]
     assert result.stdout.count(": OK: ") == 7
+    text = _document()
+    promised = re.search(r"`(03-03-2026\.csv: OK: [^`]*)`", text).group(1)
+    checked = subprocess.run([_jaicp_mock_command(), "validate", "03-03-2026.csv"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+    assert checked.stdout.strip() == promised  # the line the README shows for the example day
+
+
+def test_the_stats_example_prints_what_the_readme_shows(tmp_path: Path) -> None:
+    """The profile of the example day in the README is what `jaicp-mock stats` prints for it today."""
+    text = _document()
+    shown = BLOCK.search(text, text.index("`jaicp-mock stats FILE... [--json]`")).group(2)
+    command = _jaicp_mock_command()
+    subprocess.run([command, "generate", "--date", "2026-03-03", "-o", "03-03-2026.csv"], cwd=tmp_path,
+                   check=True, capture_output=True, timeout=120)
+    printed = subprocess.run([command, "stats", "03-03-2026.csv"], cwd=tmp_path, check=True, capture_output=True,
+                             text=True, timeout=120).stdout
+    assert printed.rstrip("\n") == shown.rstrip("\n")
 
 
 def _document() -> str:
