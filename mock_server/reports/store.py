@@ -35,6 +35,7 @@ from mock_server.reports.lifecycle import (
     progress,
 )
 from mock_server.reports.models import ReportSettings, ReportType, TaskStatus
+from mock_server.sqlite import connect_db, sqlite_transaction
 
 UNCOUNTED = -1
 """totalCount not counted yet: creating a task does not wait for a pass over the period (see set_total)."""
@@ -88,8 +89,7 @@ class ReportStore:
         self.files_dir = Path(files_dir)
         self.files_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False, timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect_db(db_path)
         self._db.executescript(_SCHEMA)
         self.removed_at_start = self.remove_stale_temporaries()
 
@@ -97,14 +97,8 @@ class ReportStore:
 
     @contextlib.contextmanager
     def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute(f"BEGIN {mode}")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, sqlite_transaction(self._db, mode) as db:
+            yield db
 
     def _one(self, db: sqlite3.Connection, where: str, *params: Any) -> TaskRecord | None:
         row = db.execute(f"SELECT {_COLUMNS} FROM report_tasks WHERE {where}", params).fetchone()

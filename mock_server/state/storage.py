@@ -31,6 +31,7 @@ from pathlib import Path
 from mock_server.clock import Clock, ClockSettings, as_utc, from_micros, to_micros
 from mock_server.config import MockConfig
 from mock_server.rules import AccountState, ProjectState, Regeneration, RetentionChange, User
+from mock_server.sqlite import connect_db, sqlite_transaction
 from mock_server.state.faults import Fault, load_faults
 
 log = logging.getLogger("jaicp_mock.state")
@@ -164,9 +165,7 @@ class Storage:
     def __init__(self, config: MockConfig, data_dir: Path) -> None:
         self.config = config
         self._cache = _Cache()
-        self._db = sqlite3.connect(data_dir / "state.sqlite", isolation_level=None, check_same_thread=False,
-                                   timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect_db(data_dir / "state.sqlite")
         self._db.execute("PRAGMA synchronous=NORMAL")
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(faults)")}
         if columns and "kind" not in columns:  # a data dir of schema 1: its faults are dropped with the rest
@@ -192,13 +191,8 @@ class Storage:
         """One write transaction (taken immediately, so concurrent writers queue), then a fresh snapshot."""
         cache = self._cache
         with cache.lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+            with sqlite_transaction(self._db) as db:
+                yield db
             self._mark.bump()
             token = self._mark.read()
             cache.entry = (token, self._load())
