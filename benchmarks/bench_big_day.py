@@ -25,20 +25,10 @@ from pathlib import Path
 
 import psutil
 import requests
+from accounts import ONE_ACCOUNT  # benchmarks/accounts.py: this script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = """
-[[accounts]]
-id = 1234567
-rawlogs_enabled_at = "2026-01-01T00:00:00Z"
-sessions_per_day = {sessions}
-[[accounts.projects]]
-name = "Demobot"
-[[accounts.users]]
-login = "analyst"
-password = "analyst"
-roles = ["RAWLOGS_ANALYTIC"]
-"""
+CONFIG = ONE_ACCOUNT
 SERVER = """
 import sys
 from datetime import datetime, UTC

@@ -27,24 +27,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from accounts import ONE_ACCOUNT  # benchmarks/accounts.py: this script's folder is on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 DAY = "2026-03-03"
 URL_DAY = "03-03-2026"
 LOGIN, PASSWORD = "analyst", "analyst"
 THREADS = 8
 """waitress worker threads: the default of `jaicp-mock serve` (mock_server.serve.DEFAULT_THREADS)."""
-CONFIG = """
-[[accounts]]
-id = 1234567
-rawlogs_enabled_at = "2026-01-01T00:00:00Z"
-sessions_per_day = {sessions}
-[[accounts.projects]]
-name = "Demobot"
-[[accounts.users]]
-login = "analyst"
-password = "analyst"
-roles = ["RAWLOGS_ANALYTIC"]
-"""
+CONFIG = ONE_ACCOUNT
 
 _SERVER = """
 import sys
