@@ -8,7 +8,6 @@ client would create with the same body.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -16,15 +15,13 @@ from werkzeug.wrappers import Response
 from wtforms import Form
 
 from mock_server.context import current_state, request_info
-from mock_server.rawlogs import request_snapshot
 from mock_server.reports.browse import Listing
 from mock_server.reports.models import ReportType
 from mock_server.reports.service import ReportError
-from mock_server.state import Snapshot
 from mock_server.urls import UI_PREFIX
 from mock_server.web.forms import DialogsForm, ExportForm, ReportFiltersForm, filters_form, link_args, request_body
 from mock_server.web.security import ui_blueprint
-from mock_server.web.session import page_user
+from mock_server.web.session import page_user, request_moment
 
 blueprint = ui_blueprint("analytics", __name__, f"{UI_PREFIX}/analytics")
 PAGE_SIZE = 50
@@ -42,16 +39,9 @@ PAGES = {"dialogs": ListPage(DialogsForm, ReportType.SESSIONS, "web/dialogs.html
          "clients": ListPage(ReportFiltersForm, ReportType.CLIENTS, "web/clients.html", "Clients report")}
 
 
-def _moment() -> tuple[Snapshot, datetime]:
-    """The state and the clock's now this request decides on (read once)."""
-    info = request_info()
-    snapshot = request_snapshot(current_state(), info)
-    assert info.now is not None  # set with the snapshot
-    return snapshot, info.now
-
-
 def _form(kind: str, data: MultiDict) -> ReportFiltersForm:
-    return filters_form(PAGES[kind].form, data, current_state().config_of(g.user.account_id), _moment()[1], g.zone)
+    account = current_state().config_of(g.user.account_id)
+    return filters_form(PAGES[kind].form, data, account, request_moment()[1], g.zone)
 
 
 def _errors(*forms: Form) -> str:
@@ -60,7 +50,7 @@ def _errors(*forms: Form) -> str:
 
 def _listing(kind: str, form: ReportFiltersForm) -> tuple[Listing | None, str | None]:
     """The page of the list the filters make, or why the report service refuses them."""
-    snapshot, now = _moment()
+    snapshot, now = request_moment()
     try:
         listing = current_state().reports.lists.page(g.user, snapshot, now, PAGES[kind].report, request_body(form),
                                                      g.zone, form.page.data or 1, PAGE_SIZE, form.project.data or None)
@@ -79,7 +69,7 @@ def list_page(kind: str) -> tuple[str, int]:
         reports = current_state().reports
         selected = reports.lists.session(listing.query, session_field.data)
         if selected is not None:
-            messages = reports.session_messages(g.user.account_id, *_moment(), selected, g.zone)
+            messages = reports.session_messages(g.user.account_id, *request_moment(), selected, g.zone)
     status = 400 if form.errors or refusal else 200
     if status == 400 and request_info().error is None:
         request_info().error = "web.bad_filter"
@@ -96,7 +86,7 @@ def export(kind: str) -> Response:
         flash(f"The filters are not valid: {_errors(form, choice)}", "error")
         return redirect(back)
     try:
-        task = current_state().reports.create(g.user, *_moment(), PAGES[kind].report,
+        task = current_state().reports.create(g.user, *request_moment(), PAGES[kind].report,
                                               request_body(form, choice.file_type.data), g.zone,
                                               form.project.data or None)
     except ReportError as refusal:

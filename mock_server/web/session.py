@@ -11,15 +11,17 @@ import functools
 import hashlib
 import hmac
 from collections.abc import Callable
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 
 from mock_server.context import current_state, request_info
 from mock_server.errors import ApiError, render_message
+from mock_server.rawlogs import request_snapshot
 from mock_server.reports.zones import ZoneError, parse_zone
 from mock_server.rules import User
+from mock_server.state import Snapshot
 from mock_server.urls import UI_PREFIX
 
 LOGIN_KEY = "login"
@@ -60,6 +62,14 @@ def safe_next(target: str | None) -> str | None:
     if not target or not target.startswith(UI_PREFIX + "/") or "//" in target or "\\" in target:
         return None
     return target
+
+
+def request_moment() -> tuple[Snapshot, datetime]:
+    """The state and the clock's now a page decides on, read once per request (as the APIs do)."""
+    info = request_info()
+    snapshot = request_snapshot(current_state(), info)
+    assert info.now is not None  # set with the snapshot
+    return snapshot, info.now
 
 
 def user_zone(user: User) -> tzinfo:

@@ -12,8 +12,7 @@ from typing import Any
 from flask import flash, g, jsonify, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from mock_server.context import current_state, request_info
-from mock_server.rawlogs import request_snapshot
+from mock_server.context import current_state
 from mock_server.reporter import api_error_of, task_file_response
 from mock_server.reports.lifecycle import RUNNING, TaskRecord, progress
 from mock_server.reports.models import ReportType
@@ -21,18 +20,11 @@ from mock_server.reports.service import ReportError
 from mock_server.urls import UI_PREFIX
 from mock_server.web.assets import local_time
 from mock_server.web.security import ui_blueprint
-from mock_server.web.session import json_user, page_user
+from mock_server.web.session import json_user, page_user, request_moment
 
 blueprint = ui_blueprint("tasks", __name__, f"{UI_PREFIX}/tasks")
 LABELS = {ReportType.SESSIONS: "Session log", ReportType.MESSAGES: "Messages report",
           ReportType.CLIENTS: "Clients report", ReportType.DAILY: "Daily report"}
-
-
-def _now() -> datetime:
-    info = request_info()
-    request_snapshot(current_state(), info)
-    assert info.now is not None  # set with the snapshot
-    return info.now
 
 
 def task_row(task: TaskRecord, now: datetime) -> dict[str, Any]:
@@ -51,7 +43,7 @@ def task_row(task: TaskRecord, now: datetime) -> dict[str, Any]:
 
 
 def _rows() -> list[dict[str, Any]]:
-    now = _now()
+    now = request_moment()[1]
     tasks = current_state().reports.tasks(g.user.account_id, now)
     return [task_row(task, now) for task in reversed(tasks)]  # newest first, as the platform lists them
 
@@ -72,7 +64,7 @@ def status() -> Response:
 @page_user
 def cancel(task_id: str) -> Response:
     """Stops a running task (the Reporter API's DELETE of a running task); a finished one is left alone."""
-    reports, now = current_state().reports, _now()
+    reports, now = current_state().reports, request_moment()[1]
     try:
         task = reports.visible(g.user.account_id, task_id, now)
         current = reports.dto(task, now).status
@@ -89,4 +81,4 @@ def cancel(task_id: str) -> Response:
 @blueprint.get("/<task_id>/file")
 @page_user
 def download(task_id: str) -> Response:
-    return task_file_response(current_state(), g.user.account_id, task_id, _now())
+    return task_file_response(current_state(), g.user.account_id, task_id, request_moment()[1])
