@@ -3,7 +3,7 @@
 - ``live_mock``: a fresh mock for one test (demo configuration, its own data dir, the clock frozen at ``NOW``,
   pages polling every ``POLL_MS``); a :class:`~mock_server.testing.JaicpMock`, so ``live_mock.clock.advance(...)``
   moves the server's clock.
-- ``browser``: one Chromium for the session (``JAICP_MOCK_CHROMIUM``, else ``/usr/bin/chromium``); never
+- ``browser``: one Chromium per test module (``JAICP_MOCK_CHROMIUM``, else ``/usr/bin/chromium``); never
   ``playwright install``.
 - ``page``: a new browser context and page (on ``live_mock``'s server); the test fails if the page logged a
   console error or threw, unless the test allowed that message with ``console.allow(pattern)``.
@@ -77,8 +77,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.skip(reason=f"browser tests need a browser: {reason}"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module. Not per session: while Playwright's sync API is open, its event loop counts
+    as running in this thread, so a later test on the same worker calling ``asyncio.run`` would fail."""
     reason = missing_browser()
     if reason is not None:
         pytest.fail(f"CI must run the browser tests, but {reason}", pytrace=False)
