@@ -36,7 +36,8 @@ def load_or_create_secret(data_dir: Path) -> bytes:
         os.unlink(temporary)
     key = _read(path)
     if key is None:
-        raise OSError(f"the session key in {path} is unreadable or too short")
+        raise OSError(f"the browser session key {path} is not {KEY_BYTES} bytes; delete it and a new one is made "
+                      "(browser sessions then start afresh)")
     return key
 
 

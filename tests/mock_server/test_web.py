@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from mock_server import state_of
 from mock_server.app import create_app
 from mock_server.clock import Clock
-from mock_server.web.secret import SECRET_FILE
+from mock_server.urls import is_ui_path
+from mock_server.web.secret import SECRET_FILE, load_or_create_secret
 from tests.support import PASSWORDS, T0, basic
 
 
@@ -95,3 +100,33 @@ def test_an_unknown_page_and_a_wrong_method_answer_the_envelope(client):
     assert (missing.status_code, missing.get_json()["error"]) == (404, "web.not_found")
     wrong = client.delete("/ui/login")
     assert (wrong.status_code, wrong.get_json()["error"]) == (405, "web.method_not_allowed")
+
+
+def test_racing_starts_on_one_data_dir_agree_on_one_key(tmp_path):
+    barrier = threading.Barrier(8)
+
+    def start() -> bytes:
+        barrier.wait()
+        return load_or_create_secret(tmp_path)
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: start(), range(8)))
+    assert len(keys) == 1
+    assert [path.name for path in tmp_path.iterdir()] == [SECRET_FILE]  # no temporary file left behind
+
+
+def test_a_short_key_file_is_refused_rather_than_used(tmp_path):
+    (tmp_path / SECRET_FILE).write_bytes(b"short")
+    with pytest.raises(OSError, match="not 32 bytes; delete it"):
+        load_or_create_secret(tmp_path)
+
+
+@pytest.mark.parametrize(("path", "ui"), [("/ui", True), ("/ui/login", True), ("/_mock/dashboard/x", True),
+                                          ("/uix/login", False), ("/restapi/ui/x", False), ("/_mock/clock", False)])
+def test_which_paths_are_the_browser_ui(path, ui):
+    assert is_ui_path(path) is ui
+
+
+def test_a_path_that_only_looks_like_the_ui_is_journaled(client, state):
+    assert client.get("/uix/login").get_json()["error"] == "rawlogs.not_found"
+    assert [entry["path"] for entry in state.journal.entries()] == ["/uix/login"]
