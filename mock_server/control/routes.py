@@ -398,7 +398,7 @@ def remove_fault(fault_id: str) -> tuple[str, int]:
     return "", 204
 
 
-def _report_task(state: MockState, task: TaskRecord, now: datetime) -> views.ReportTask:
+def report_task(state: MockState, task: TaskRecord, now: datetime) -> views.ReportTask:
     event = state.reports.dto(task, now)
     error = progress(state.reports.rules(task.account_id), task, now).error
     envelope = None if error is None else ErrorEnvelope(**error.envelope())
@@ -411,10 +411,14 @@ def list_reports() -> Response:
     state = current_state()
     account = request.args.get("account")
     account_id = None if account is None else _account_id(account, state)
-    now = state.now()
+    return jsonify(views.ReportTasks(tasks=report_tasks(state, account_id, state.now())).json())
+
+
+def report_tasks(state: MockState, account_id: int | None, now: datetime) -> list[views.ReportTask]:
+    """Every report task (of one account, or all), DELETED ones too, oldest first, as they stand at ``now``."""
     state.reports.settle(account_id)
     tasks = state.reports.store.tasks(account_id, now, include_deleted=True)
-    return jsonify(views.ReportTasks(tasks=[_report_task(state, task, now) for task in tasks]).json())
+    return [report_task(state, task, now) for task in tasks]
 
 
 @blueprint.post("/reports/<task_id>/fail")
@@ -434,7 +438,7 @@ def fail_report(task_id: str) -> Response:
         task = state.reports.fail(task_id, now, code, reason)
     except ReportError as refusal:
         raise api_error_of(refusal.problem) from None
-    return jsonify(_report_task(state, task, now).json())
+    return jsonify(report_task(state, task, now).json())
 
 
 @blueprint.get("/reports/<task_id>/rows")
