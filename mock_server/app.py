@@ -6,8 +6,9 @@ pytest plugin's live server and its in-process client can each have their own, o
 Error handling is central: every error, including a path no route knows, a wrong method and an exception
 nobody expected, leaves as the JSON envelope of :mod:`mock_server.errors`. Each request is logged as one
 access-log line (method, path, status, the login once it authenticated, duration; never a credential) and,
-outside the control API, recorded in the request journal; both by a thin WSGI middleware (:class:`_Observed`),
-which also answers the faults injected through ``/_mock/faults`` before the app (and authentication) runs.
+outside the control API and the browser UI, recorded in the request journal; both by a thin WSGI middleware
+(:class:`_Observed`), which also answers the faults injected through ``/_mock/faults`` before the app (and
+authentication) runs.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from mock_server.rawlogs import blueprint as rawlogs_blueprint
 from mock_server.rawlogs import request_snapshot
 from mock_server.reporter import blueprint as reporter_blueprint
 from mock_server.state import Fault, JournalEntry, MockState
-from mock_server.urls import RUN_PREFIX, is_control_path
+from mock_server.urls import RUN_PREFIX, is_control_path, is_ui_path
+from mock_server.web import init_web
 from mock_server.wire import answer as play_network_fault
 
 TOKEN_KEY = "JAICP_MOCK_CONTROL_TOKEN"
@@ -43,6 +45,9 @@ JOURNALED_HEADERS = (("Range", "HTTP_RANGE"), ("If-None-Match", "HTTP_IF_NONE_MA
                      ("If-Modified-Since", "HTTP_IF_MODIFIED_SINCE"), ("If-Range", "HTTP_IF_RANGE"),
                      ("User-Agent", "HTTP_USER_AGENT"), ("Content-Type", "CONTENT_TYPE"))
 """Request headers the journal keeps (name, WSGI environ key); never Authorization, which is redacted."""
+
+API_BLUEPRINTS = (rawlogs_blueprint, control_blueprint, reporter_blueprint)
+"""The JSON APIs: each request authenticates itself, so they take no cookie and need no CSRF token."""
 
 error_log = logging.getLogger("jaicp_mock.errors")
 __all__ = ["create_app", "state_of"]
@@ -69,9 +74,9 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
     app.url_map.merge_slashes = False  # a "//" is an unknown path (404 envelope), not a 308 HTML redirect
     app.config[TOKEN_KEY] = control_token
     app.extensions[EXTENSION_KEY] = state
-    app.register_blueprint(rawlogs_blueprint)
-    app.register_blueprint(control_blueprint)
-    app.register_blueprint(reporter_blueprint)
+    for blueprint in API_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    init_web(app, state, api=API_BLUEPRINTS)
     observed = _Observed(app.wsgi_app, state, control_token, access_log_sink)
     app.wsgi_app = observed  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
     app.register_error_handler(ApiError, _api_error)
@@ -98,6 +103,7 @@ class _Observed:
         info = environ[ENVIRON_KEY] = RequestInfo(time.perf_counter())
         path = environ.get("PATH_INFO", "")
         control = is_control_path(path)
+        quiet = control or is_ui_path(path)  # what API clients did is journaled; a person's browser is not
         statuses: list[str] = []
 
         def capture(status: str, headers, exc_info=None):
@@ -109,7 +115,7 @@ class _Observed:
         if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and not environ.get("HTTP_HOST"):
             info.error = "rawlogs.bad_request"  # RFC 9112: an HTTP/1.1 request without Host is a 400
             result = error_response(info.error, detail="an HTTP/1.1 request needs a Host header")(environ, capture)
-            self._observe(environ, info, path, statuses, control)
+            self._observe(environ, info, path, statuses, quiet)
             return result
         if control:
             try:
@@ -117,9 +123,9 @@ class _Observed:
             except ApiError as refusal:
                 info.error = refusal.code
                 result = refusal.response()(environ, capture)
-                self._observe(environ, info, path, statuses, control)
+                self._observe(environ, info, path, statuses, quiet)
                 return result
-        elif request_snapshot(self.state, info).faults:  # the snapshot the handler reads anyway: free when empty
+        elif not quiet and request_snapshot(self.state, info).faults:  # the handler reads it anyway: free when empty
             login = basic_credentials(environ.get("HTTP_AUTHORIZATION", ""))[0]
             fault = self.state.take_fault(path if path.isascii() else _wsgi_text(path), info.snapshot,
                                           environ.get("REQUEST_METHOD", "GET"), login)
@@ -129,13 +135,14 @@ class _Observed:
                 else:
                     result = play_network_fault(fault, self.wsgi_app, environ, capture, self.state.config.seed)
                     info.error = f"fault.{fault.kind}"  # the journal names the network fault the request met
-                self._observe(environ, info, path, statuses, control)
+                self._observe(environ, info, path, statuses, quiet)
                 return result
         result = self.wsgi_app(environ, capture)
-        self._observe(environ, info, path, statuses, control)
+        self._observe(environ, info, path, statuses, quiet)
         return result
 
-    def _observe(self, environ: dict, info: RequestInfo, path: str, statuses: list[str], control: bool) -> None:
+    def _observe(self, environ: dict, info: RequestInfo, path: str, statuses: list[str], quiet: bool) -> None:
+        """Access-log every request; journal it unless ``quiet`` (the control API and the browser UI)."""
         duration_ms = (time.perf_counter() - info.started) * 1000
         status = int(statuses[-1][:3]) if statuses else 0
         query = environ.get("QUERY_STRING", "")
@@ -147,7 +154,7 @@ class _Observed:
             self.access.add((time.time(), remote, method, path, query, status, info.login, duration_ms))
         elif access_log.isEnabledFor(logging.INFO):
             access_log.info("%s", format_line((0, remote, method, path, query, status, info.login, duration_ms)))
-        if control:
+        if quiet:
             return
         headers = {name: environ[key] for name, key in JOURNALED_HEADERS if key in environ}
         if "HTTP_AUTHORIZATION" in environ:
@@ -218,7 +225,14 @@ def _range_not_satisfiable(error: HTTPException, prefix: str) -> Envelope:
 def _bad_request(error: HTTPException, prefix: str) -> Envelope:
     if prefix == "mock":
         return "mock.bad_json", {}, {}
-    return "rawlogs.bad_request", {"detail": error.description or "malformed request"}, {}
+    return f"{prefix}.bad_request", {"detail": error.description or "malformed request"}, {}
+
+
+def _error_prefix(path: str) -> str:
+    """Whose codes an HTTP error on ``path`` answers with: the control API's, the browser UI's or the platform's."""
+    if is_control_path(path):
+        return "mock"
+    return "web" if is_ui_path(path) else "rawlogs"
 
 
 HTTP_ERRORS: dict[int, Callable[[HTTPException, str], Envelope]] = {
@@ -230,7 +244,7 @@ def _http_error(error: HTTPException) -> Response:
     """Werkzeug's HTTP errors (unknown path, wrong method, bad range, body too large) as the envelope."""
     if error.code is None or error.code < 400:
         return error.get_response()  # type: ignore[return-value]  # a redirect: Werkzeug's own response
-    prefix = "mock" if is_control_path(request.path) else "rawlogs"
+    prefix = _error_prefix(request.path)
     known = HTTP_ERRORS.get(error.code)
     if known is None:
         request_info().error = "rawlogs.http_error"

@@ -183,6 +183,22 @@ ERRORS: dict[str, ErrorSpec] = {
         404, "There is no report request '{requestId}' in this account."),
     "reports.bad_query": ErrorSpec(
         400, "Query parameter {param}: {reason}"),
+    # The browser UI (mock_server/web/): forms, the session, and the JSON the pages poll.
+    "web.csrf_failed": ErrorSpec(
+        400, "The form's security token is missing or stale ({reason}); reload the page and submit it again."),
+    "web.login_required": ErrorSpec(
+        401, "Log in at /ui/login first: there is no session, it ended, or the user's password changed."),
+    "web.missing_role": ErrorSpec(
+        403, "User {login} lacks the analytics permission needed to see Analytics and export reports; the "
+             "account administrator can grant it."),
+    "web.bad_filter": ErrorSpec(
+        400, "{field}: {reason}"),
+    "web.bad_request": ErrorSpec(
+        400, "Bad request: {detail}"),
+    "web.not_found": ErrorSpec(
+        404, "There is no page at '{path}'; the platform's pages start at /ui/login."),
+    "web.method_not_allowed": ErrorSpec(
+        405, "{method} is not allowed on '{path}'; use {allowed}."),
 }
 
 

@@ -263,6 +263,8 @@ UNROUTED_ERRORS = ("mock.not_found", "mock.method_not_allowed", "rawlogs.http_er
 """Codes no route answers: a path no route knows, a method a path lacks, a body over the size limit."""
 TASK_ERRORS = ("reports.too_many_rows", "reports.generation_failed", "reports.stopped")
 """Codes no request answers: the error a FAILED or STOPPED report task (and its async event) carries."""
+PAGE_ERRORS = tuple(code for code in ERRORS if code.startswith("web."))
+"""Codes of the browser UI (``/ui/``): pages, not an API, so this document leaves them out."""
 
 
 def _responses(operation: Operation) -> dict[str, Any]:

@@ -16,11 +16,26 @@ REPORTS_PREFIX = "/api/v1/reporter/reports"
 """The Reporter API's task list; tasks are ``{REPORTS_PREFIX}/tasks/<id>``, created under ``CREATE_PREFIX``."""
 CREATE_PREFIX = "/api/v1/async/reporter/reports"
 EVENTS_PATH = "/api/v1/async/events"
+UI_PREFIX = "/ui"
+"""The platform's pages (login, Analytics, the task list), their assets and the JSON they poll."""
+LOGIN_PATH = f"{UI_PREFIX}/login"
+DASHBOARD_PREFIX = f"{CONTROL_PREFIX}/dashboard"
+"""The mock's own dashboard: under the control API's prefix, so its access rule (loopback or token) applies."""
+UI_PREFIXES = (UI_PREFIX, DASHBOARD_PREFIX)
+"""Paths of the browser UI: a browser's signed session is opened here only; never journaled, never faulted."""
 
 
 def is_control_path(path: str) -> bool:
     """True for the control API's paths (``/_mock`` and everything under ``/_mock/``)."""
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def is_ui_path(path: str) -> bool:
+    """True for a browser page, its assets and its polling endpoints (see ``UI_PREFIXES``)."""
+    return path in UI_PREFIXES or path.startswith(_UI_FOLDERS)
+
+
+_UI_FOLDERS = tuple(prefix + "/" for prefix in UI_PREFIXES)
 
 
 def download_path(day: date) -> str:

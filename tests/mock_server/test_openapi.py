@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from mock_server.errors import ERRORS
-from mock_server.openapi import OPERATIONS, TASK_ERRORS, UNROUTED_ERRORS, openapi_document
+from mock_server.openapi import OPERATIONS, PAGE_ERRORS, TASK_ERRORS, UNROUTED_ERRORS, openapi_document
 from mock_server.state import MockState
 from tests.support import ANALYST, basic, bearer
 
@@ -107,5 +107,5 @@ def test_every_error_code_belongs_to_a_response_with_its_status():
                 for code in ERRORS:
                     if f" {code}," in f" {response['description'].removeprefix('Codes: ').rstrip('.')},":
                         documented.setdefault(code, set()).add(int(status))
-    assert set(documented) | set(UNROUTED_ERRORS) | set(TASK_ERRORS) == set(ERRORS)
+    assert set(documented) | set(UNROUTED_ERRORS) | set(TASK_ERRORS) | set(PAGE_ERRORS) == set(ERRORS)
     assert all(statuses == {ERRORS[code].status} for code, statuses in documented.items())

@@ -1,0 +1,74 @@
+"""Who is logged in to the platform's pages: the user's login in Flask's signed session cookie.
+
+The cookie also carries a keyed fingerprint of the user's password digest, so changing the password (or removing
+the user) ends their browser sessions, as on the platform. Pages redirect a visitor without a session to the
+login form; the JSON the pages poll answers 401 ``web.login_required`` instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, g, request, session
+
+from mock_server.context import current_state
+from mock_server.errors import ApiError
+from mock_server.rules import User
+from mock_server.urls import UI_PREFIX
+
+LOGIN_KEY = "login"
+FINGERPRINT_KEY = "fp"
+
+
+def _fingerprint(user: User) -> str:
+    key = current_app.secret_key
+    assert isinstance(key, bytes)  # init_web sets it
+    return hmac.new(key, b"session\0" + user.password_digest, hashlib.sha256).hexdigest()[:32]
+
+
+def log_in(user: User) -> None:
+    """A fresh session for ``user`` (nothing of the anonymous one carries over: no session fixation)."""
+    session.clear()
+    session[LOGIN_KEY] = user.login
+    session[FINGERPRINT_KEY] = _fingerprint(user)
+
+
+def log_out() -> None:
+    session.clear()
+
+
+def current_user() -> User | None:
+    """The logged-in user, or None (no session, or the user was removed or got a new password since)."""
+    login = session.get(LOGIN_KEY)
+    if not isinstance(login, str):
+        return None
+    user = current_state().snapshot().users.get(login)
+    fingerprint = session.get(FINGERPRINT_KEY)
+    if user is None or not isinstance(fingerprint, str):
+        return None
+    return user if hmac.compare_digest(fingerprint, _fingerprint(user)) else None
+
+
+def safe_next(target: str | None) -> str | None:
+    """A page to return to after logging in: a path of the UI only (never another host: no open redirect)."""
+    if not target or not target.startswith(UI_PREFIX + "/") or "//" in target or "\\" in target:
+        return None
+    return target
+
+
+def json_user(view: Callable[..., Any]) -> Callable[..., Any]:
+    """For the JSON a page polls: 401 without a session, 403 without the analytics permission; ``g.user``."""
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        user = current_user()
+        if user is None:
+            raise ApiError("web.login_required", path=request.path)
+        if not user.may_report:
+            raise ApiError("web.missing_role", login=user.login)
+        g.user = user
+        return view(*args, **kwargs)
+    return guarded
