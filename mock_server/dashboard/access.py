@@ -53,7 +53,7 @@ def check_access() -> Response | tuple[str, int] | None:
     return None
 
 
-@blueprint.route("/ui/unlock", methods=["GET", "POST"])
+@blueprint.route("/dashboard/unlock", methods=["GET", "POST"])
 def unlock() -> Response | tuple[str, int]:
     token = current_app.config.get(TOKEN_KEY)
     if token is None:

@@ -22,9 +22,8 @@ from mock_server.reporter import api_error_of
 from mock_server.reports.service import FAILURE_CODES, ReportError
 from mock_server.rules import Refuse
 from mock_server.state.faults import KIND_PARAMS
-from mock_server.urls import CONTROL_PREFIX, is_dashboard_path
+from mock_server.urls import DASHBOARD_HOME, is_dashboard_path
 
-HOME = CONTROL_PREFIX + "/"
 DONE, PROBLEM = "done", "problem"
 """The two kinds of line a form leaves on the page it returns to."""
 
@@ -32,7 +31,7 @@ DONE, PROBLEM = "done", "problem"
 def _back() -> Response:
     """303 to the form's ``back`` field when it is a dashboard page (never anywhere else), else the home page."""
     target = request.form.get("back", "")
-    return redirect(target if is_dashboard_path(target) else HOME, 303)
+    return redirect(target if is_dashboard_path(target) else DASHBOARD_HOME, 303)
 
 
 def _explained(error: ApiError) -> str:
@@ -71,7 +70,7 @@ CLOCK_ACTIONS: dict[str, Callable[[MultiDict], dict[str, Any]]] = {
 """Each clock button and the change it asks of the control API's clock function."""
 
 
-@blueprint.post("/ui/clock")
+@blueprint.post("/dashboard/clock")
 def clock() -> Response:
     def act() -> str:
         action = request.form.get("action", "")
@@ -85,7 +84,7 @@ def clock() -> Response:
 
 # -- raw-log days ------------------------------------------------------------------------------------------------
 
-@blueprint.post("/ui/accounts/<account>/days/<day>/regenerate")
+@blueprint.post("/dashboard/accounts/<account>/days/<day>/regenerate")
 def regenerate(account: str, day: str) -> Response:
     """The administrator's forced run (``force=true``), decided by the same rule as the platform's endpoint."""
     def act() -> str:
@@ -124,7 +123,7 @@ def _fault_fields(form: MultiDict) -> dict[str, Any]:
     return data
 
 
-@blueprint.post("/ui/faults")
+@blueprint.post("/dashboard/faults")
 def add_fault() -> Response:
     def act() -> str:
         fault = create_fault(current_state(), _fault_fields(request.form))
@@ -132,7 +131,7 @@ def add_fault() -> Response:
     return _answer(act)
 
 
-@blueprint.post("/ui/faults/<fault_id>/remove")
+@blueprint.post("/dashboard/faults/<fault_id>/remove")
 def remove_fault(fault_id: str) -> Response:
     def act() -> str:
         if not (fault_id.isascii() and fault_id.isdigit() and len(fault_id) <= 18
@@ -144,7 +143,7 @@ def remove_fault(fault_id: str) -> Response:
 
 # -- report tasks ------------------------------------------------------------------------------------------------
 
-@blueprint.post("/ui/reports/<task_id>/fail")
+@blueprint.post("/dashboard/reports/<task_id>/fail")
 def fail_report(task_id: str) -> Response:
     def act() -> str:
         code = request.form.get("error", FAILURE_CODES[0])
@@ -159,12 +158,12 @@ def fail_report(task_id: str) -> Response:
     return _answer(act)
 
 
-@blueprint.post("/ui/reports/clear")
+@blueprint.post("/dashboard/reports/clear")
 def clear_reports() -> Response:
     return _answer(lambda: f"{current_state().reports.clear()} report task(s) cleared.")
 
 
-@blueprint.post("/ui/journal/clear")
+@blueprint.post("/dashboard/journal/clear")
 def clear_journal() -> Response:
     def act() -> str:
         current_state().journal.clear()

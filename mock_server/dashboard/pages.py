@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
+from flask.wrappers import Response
 
 from generators.schema import COLUMN_NAMES, file_day, parse_file_day
 from mock_server.clock import format_instant
@@ -26,14 +27,13 @@ from mock_server.rules import enabled_at, is_supported_day
 from mock_server.state import MockState
 from mock_server.state.faults import FAULT_STATUSES, KIND_PARAMS, METHODS, PARAM_DEFAULTS
 from mock_server.urls import CONTROL_PREFIX
+from mock_server.web.security import ui_blueprint
 
-POLL_MS_KEY = "JAICP_MOCK_DASHBOARD_POLL_MS"
-DEFAULT_POLL_MS = 1000
 CALENDAR_DAYS = 30
 """The calendar shows the months of the last this many days unless asked for others."""
 
-blueprint = Blueprint("dashboard", __name__, url_prefix=CONTROL_PREFIX, template_folder="templates",
-                      static_folder="static", static_url_path="/ui/static")
+blueprint = ui_blueprint("dashboard", __name__, CONTROL_PREFIX, template_folder="templates", static_folder="static",
+                         static_url_path="/dashboard/static")
 
 
 def instant(moment: datetime | None) -> str:
@@ -71,7 +71,7 @@ ADVANCES = {"60": "1 min", "600": "10 min", "86400": "1 day"}
 @blueprint.context_processor
 def _dashboard_globals() -> dict[str, Any]:
     state = current_state()
-    return {"poll_ms": current_app.config.get(POLL_MS_KEY, DEFAULT_POLL_MS), "status_names": STATUS_NAMES,
+    return {"status_names": STATUS_NAMES,
             "advances": ADVANCES, "state_accounts": [account.id for account in state.config.accounts],
             **clock_part(state, {})}
 
@@ -156,24 +156,35 @@ LIVE_PARTS: dict[str, tuple[str, Part]] = {
 """The parts a page refreshes by polling: their fragment template and the function that fills it."""
 
 
-@blueprint.get("/ui/live/<part>")
-def live(part: str) -> str:
+@blueprint.get("/dashboard/live/<part>")
+def live(part: str) -> Response:
+    """A live part as JSON for the pages' polling helper: its markup (the template the page includes, escaped
+    as on the page) and the mock clock's now, from which the page's countdowns tick until the next poll."""
     if part not in LIVE_PARTS:
         raise ApiError("mock.not_found", path=shown(request.path))
     template, fill = LIVE_PARTS[part]
-    return render_template(template, **fill(current_state(), request.args))
+    state = current_state()
+    clock = clock_part(state, {})
+    return jsonify(html=render_template(template, **fill(state, request.args)), now=format_instant(clock["now"]),
+                   frozen=clock["frozen"])
 
 
 # -- the pages ---------------------------------------------------------------------------------------------------
 
 @blueprint.get("/")
+def control_home() -> Response:
+    """``/_mock/`` in a browser: the dashboard."""
+    return redirect(url_for("dashboard.home"), 302)  # type: ignore[return-value]
+
+
+@blueprint.get("/dashboard/")
 def home() -> str:
     state = current_state()
     return render_template("dashboard/home.html", **accounts_part(state, {}), faults=state.snapshot().faults,
                            journal_total=state.journal.total)
 
 
-@blueprint.get("/ui/accounts/<account>")
+@blueprint.get("/dashboard/accounts/<account>")
 def calendar(account: str) -> str:
     state = current_state()
     part = calendar_part(state, {**request.args, "account": account})
@@ -190,7 +201,7 @@ def day_of(text: str) -> date:
     return day
 
 
-@blueprint.get("/ui/accounts/<account>/days/<day>")
+@blueprint.get("/dashboard/accounts/<account>/days/<day>")
 def day_view(account: str, day: str) -> str:
     """One day: its status and versions; for a served version, its first rows and its traffic as charts."""
     state = current_state()
@@ -218,17 +229,17 @@ def _version(text: str | None, ready: list[int], served: int | None) -> int | No
                    reason=f"one of the versions out now ({', '.join(map(str, ready)) or 'none'}), got {shown(text)}")
 
 
-@blueprint.get("/ui/faults")
+@blueprint.get("/dashboard/faults")
 def faults() -> str:
     return render_template("dashboard/faults.html", **faults_part(current_state(), {}), statuses=FAULT_STATUSES,
                            kinds=KIND_PARAMS, methods=METHODS, defaults=PARAM_DEFAULTS, params=FAULT_PARAMS)
 
 
-@blueprint.get("/ui/reports")
+@blueprint.get("/dashboard/reports")
 def reports() -> str:
     return render_template("dashboard/reports.html", **reports_part(current_state(), {}))
 
 
-@blueprint.get("/ui/journal")
+@blueprint.get("/dashboard/journal")
 def journal() -> str:
     return render_template("dashboard/journal.html", **journal_part(current_state(), {}))

@@ -1,77 +1,59 @@
-// The dashboard's live parts, with no library and no inline script (the page's CSP forbids those).
-// Every [data-live] element is refreshed from its URL, an HTML fragment the server renders with the page's own
-// template, every data-poll-ms of .dash. Countdowns to readyAt and the clock's face tick between polls from the
-// mock clock's now as the server last sent it (.clock[data-now]); a poll brings the clock's moves.
+// The dashboard's live parts, through the pages' polling helper (live.js, JaicpLive.poll).
+// Every [data-live] element asks its URL for its part: the markup the server renders with the page's own template
+// (escaped there, as on the page's first load) and the mock clock's now. Between polls, the countdowns to readyAt
+// and the clock's face tick from that now, unless the clock is frozen; a poll brings the clock's moves.
 (function () {
   "use strict";
-  const root = document.querySelector(".dash");
-  if (!root) {
-    return;
-  }
-  const interval = Number(root.dataset.pollMs) || 1000;
-  const shown = new WeakMap();
-  let clock = { now: 0, frozen: true, at: 0 };
-
-  function readClock() {
-    const face = document.querySelector(".clock[data-now]");
-    if (face) {
-      clock = { now: Date.parse(face.dataset.now), frozen: face.dataset.frozen === "true", at: performance.now() };
-    }
-  }
-
-  function mockNow() {
-    return clock.frozen ? clock.now : clock.now + (performance.now() - clock.at);
-  }
+  var clock = null;
 
   function two(number) {
     return String(number).padStart(2, "0");
   }
 
   function left(milliseconds) {
-    const seconds = Math.ceil(milliseconds / 1000);
-    const hours = Math.floor(seconds / 3600);
-    const rest = seconds % 3600;
-    const tail = two(Math.floor(rest / 60)) + ":" + two(rest % 60);
+    var seconds = Math.ceil(milliseconds / 1000);
+    var hours = Math.floor(seconds / 3600);
+    var rest = seconds % 3600;
+    var tail = two(Math.floor(rest / 60)) + ":" + two(rest % 60);
     return hours ? hours + ":" + tail : tail;
   }
 
+  function mockNow() {
+    return clock.frozen ? clock.now : clock.now + (performance.now() - clock.at);
+  }
+
   function tick() {
-    const now = mockNow();
+    if (!clock) {
+      return;
+    }
+    var now = mockNow();
     document.querySelectorAll(".countdown[data-ready-at]").forEach(function (element) {
-      const remaining = Date.parse(element.dataset.readyAt) - now;
+      var remaining = Date.parse(element.dataset.readyAt) - now;
       element.textContent = remaining > 0 ? left(remaining) : "landing…";
     });
-    const face = document.querySelector(".clock-now");
+    var face = document.querySelector(".clock-now");
     if (face && !clock.frozen) {
       face.textContent = new Date(now).toISOString().slice(0, 19).replace("T", " ") + " UTC";
     }
   }
 
-  async function refresh(element) {
-    try {
-      const response = await fetch(element.dataset.live, { credentials: "same-origin" });
-      if (!response.ok) {
-        return;
+  function follow(element) {
+    var shown = null;
+    window.JaicpLive.poll(element.dataset.live, function (part) {
+      clock = { now: Date.parse(part.now), frozen: part.frozen, at: performance.now() };
+      if (part.html !== shown) {
+        element.innerHTML = part.html;
+        shown = part.html;
       }
-      const html = await response.text();
-      if (shown.get(element) !== html) {
-        element.innerHTML = html;
-        shown.set(element, html);
-      }
-    } catch (error) {
-      // the server is away (stopped, restarting): the next poll tries again
-    }
+      tick();
+    });
   }
 
-  async function poll() {
-    await Promise.all(Array.from(document.querySelectorAll("[data-live]"), refresh));
-    readClock();
-    tick();
-    window.setTimeout(poll, interval);
+  var face = document.querySelector(".clock[data-now]");
+  if (face) {
+    clock = { now: Date.parse(face.dataset.now), frozen: face.dataset.frozen === "true", at: performance.now() };
   }
-
-  readClock();
+  document.querySelectorAll("[data-live]").forEach(follow);
   tick();
   window.setInterval(tick, 250);
-  window.setTimeout(poll, interval);
 })();
