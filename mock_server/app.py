@@ -119,7 +119,7 @@ class _Observed:
             result = error_response(info.error, detail="an HTTP/1.1 request needs a Host header")(environ, capture)
             self._observe(environ, info, path, statuses, quiet)
             return result
-        if control and not is_dashboard_path(path):  # the dashboard checks itself: its session may hold the token
+        if control and not (self.control_token and is_dashboard_path(path)):  # the dashboard's session may hold it
             try:
                 check_control_access(environ, self.control_token)
             except ApiError as refusal:

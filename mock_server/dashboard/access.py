@@ -40,7 +40,7 @@ def check_access() -> Response | tuple[str, int] | None:
     """Loopback (no token), or the token: in the session, or as the bearer header the control API takes."""
     token = current_app.config.get(TOKEN_KEY)
     if token is None:
-        check_control_access(request.environ, None)  # 403 mock.not_loopback
+        check_control_access(request.environ, None)  # the app's middleware refused a remote client already
         return None
     if request.endpoint in OPEN_ENDPOINTS or _unlocked(token):
         return None
