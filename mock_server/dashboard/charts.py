@@ -32,7 +32,7 @@ def hourly_chart(counts: Sequence[int], label: str = "Messages by hour (UTC)") -
     """24 bars, one per hour of the day; each bar's tooltip says its hour and count."""
     if len(counts) != HOURS or any(count < 0 for count in counts):
         raise ValueError("hourly_chart takes 24 non-negative counts")
-    width, height, left, bottom, top = 600, 200, 40, 24, 16
+    width, height, left, bottom, top = 540, 200, 40, 24, 16
     plot_width, plot_height = width - left - 8, height - bottom - top
     slot = plot_width / HOURS
     peak = max(counts) or 1
@@ -55,7 +55,7 @@ def channel_chart(mix: Sequence[tuple[str, int]], label: str = "Messages by chan
     ordered = sorted(mix, key=lambda item: (-item[1], item[0]))
     total = sum(count for _, count in ordered) or 1
     peak = max((count for _, count in ordered), default=0) or 1
-    width, row, left, right = 600, 26, 130, 110
+    width, row, left, right = 540, 26, 130, 110
     height = max(row, row * len(ordered)) + 8
     body = [] if ordered else [_text(width / 2, row / 2 + 8, "no messages")]
     for index, (name, count) in enumerate(ordered):
