@@ -80,6 +80,7 @@ def set_scene(mock) -> None:
     mock.create_report(token="demo-token-analyst", filters=[period])
     mock.clock.advance(6)
     mock.create_report("clients", token="demo-token-analyst", filters=[period])
+    mock.add_fault(429, times=3, retry_after=30)  # the first fault was used up by the requests above
 
 
 @contextlib.contextmanager
