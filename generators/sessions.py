@@ -107,6 +107,17 @@ class Identity:
     route: Route
 
 
+def channel_name(short_name: str, channel_id: str) -> str:
+    """The raw log's channel_name of a project's channel: what the platform's "channel ID" filter lists."""
+    return f"{short_name.split('-')[0]}_{channel_id}"
+
+
+def channel_names(account: AccountSpec) -> tuple[str, ...]:
+    """Every channel_name the account's days can hold, in configuration order."""
+    return tuple(channel_name(provider.project_short_name(account.account_id, project.name, project.code), channel)
+                 for project in account.projects for channel in project.channels)
+
+
 def _routes(account: AccountSpec, channel_labels: str) -> tuple[list[Route], list[float]]:
     routes: list[Route] = []
     weights: list[float] = []
@@ -125,7 +136,7 @@ def _routes(account: AccountSpec, channel_labels: str) -> tuple[list[Route], lis
                 pools=load_pools(locale),
                 bot_id=provider.bot_id(account.account_id, short_name, channel_id),
                 channel_label=channel.display_name if channel_labels == "display" else channel.id,
-                channel_name=f"{short_name.split('-')[0]}_{channel_id}",
+                channel_name=channel_name(short_name, channel_id),
                 company=scenario.companies[company_pick],
                 goal_cumulative=tuple(_cumulative([goal.weight for goal in scenario.goals])),
             ))

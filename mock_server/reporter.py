@@ -149,7 +149,12 @@ def download(task_id: str) -> Response:
     """``GET|HEAD``: a COMPLETED task's file, through the raw-log download's code (ETag, conditional GET, Range)."""
     state = current_state()
     user, _, now = _caller(state)
-    task, path = _service_call(state.reports.file, user.account_id, task_id, now)
+    return task_file_response(state, user.account_id, task_id, now)
+
+
+def task_file_response(state: MockState, account_id: int, task_id: str, now: datetime) -> Response:
+    """A COMPLETED task's file (the task list's Download button serves it through here too)."""
+    task, path = _service_call(state.reports.file, account_id, task_id, now)
     response = file_response(state.files, path, path.stat().st_size, name=file_name(task), version=1,
                              etag=f"report-{task.task_id}", last_modified=state.reports.finished_moment(task, now))
     response.headers["Content-Type"] = MEDIA_TYPES[task.settings.file_type]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generators.cli import CliError, Command
-from mock_server.urls import DASHBOARD_HOME, download_path
+from mock_server.urls import DASHBOARD_HOME, LOGIN_PATH, download_path
 
 if TYPE_CHECKING:
     from mock_server.config import AccountConfig, UserConfig
@@ -263,6 +263,11 @@ def _banner_try(facts: _Banner) -> list[str]:
     return ["  try:", f"    curl -u {user.login}:{password} -O {facts.url}{download_path(day)}"]
 
 
+def _banner_pages(facts: _Banner) -> list[str]:
+    return [f"  in a browser: {facts.url}{LOGIN_PATH}  (Analytics → Dialogs, Clients, the export tasks; log in as "
+            "a user with the analytics permission)"]
+
+
 def _banner_control(facts: _Banner) -> list[str]:
     access = "; needs Authorization: Bearer <token>" if facts.args.control_token else "; loopback clients only"
     return [f"  control API: {facts.url}/_mock/  (OpenAPI: {facts.url}/_mock/openapi.json){access}",
@@ -276,7 +281,8 @@ def _banner_dashboard(facts: _Banner) -> list[str]:
 
 
 BANNER_SECTIONS: tuple[Callable[[_Banner], list[str]], ...] = (
-    _banner_server, _banner_clock, _banner_accounts, _banner_users, _banner_try, _banner_dashboard, _banner_control)
+    _banner_server, _banner_clock, _banner_accounts, _banner_users, _banner_try, _banner_pages, _banner_dashboard,
+    _banner_control)
 
 
 def _print_banner(state: MockState, server: Any, args: argparse.Namespace, temporary: bool) -> None:

@@ -19,10 +19,11 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mock_server.reports.browse import ReportLister
 from mock_server.reports.content import (
     COLUMNS,
     MAX_PERIOD_DAYS,
@@ -30,6 +31,7 @@ from mock_server.reports.content import (
     count_rows,
     daily_query,
     describe_query,
+    iter_messages,
     period_of,
     query_from,
     report_rows,
@@ -44,11 +46,13 @@ from mock_server.reports.models import (
     DateTimeRangeFilter,
     ErrorEnvelope,
     ReportGenerationTaskDto,
+    ReportSettings,
     ReportType,
     RequestError,
     TaskStatus,
     parse_request,
 )
+from mock_server.reports.records import Message, SessionSummary
 from mock_server.reports.store import UNCOUNTED, ReportStore, TaskFinished
 from mock_server.rules import AccountState, Serve, User, cleanup_cutoff, is_supported_day, resolve_download
 
@@ -59,6 +63,10 @@ log = logging.getLogger("jaicp_mock.reports")
 COUNT_CACHE_SIZE = 256
 FAILURE_CODES = ("reports.generation_failed", "reports.too_many_rows")
 """The errors the control API can make a task fail with (what the platform's own failures look like)."""
+
+
+def _query_key(description: dict[str, Any]) -> str:
+    return json.dumps(description, sort_keys=True)
 
 
 class ReportError(Exception):
@@ -87,6 +95,8 @@ class ReportService:
         self._lock = threading.Lock()
         self._writing: dict[str, threading.Lock] = {}
         self._counting: dict[str, threading.Lock] = {}
+        self.lists = ReportLister(self)
+        """The lists the platform's pages show (Analytics → Dialogs, Clients), cached per query."""
 
     def rules(self, account_id: int) -> ReportRules:
         return self.state.config.report_rules(account_id)
@@ -96,6 +106,16 @@ class ReportService:
     def create(self, user: User, snapshot: Snapshot, now: datetime, report_type: ReportType, body: object,
                zone: tzinfo, project: str | None) -> TaskRecord:
         """Check the request, freeze what the report will show, store the task (its rows are counted later)."""
+        settings, query = self._request(user, snapshot, now, report_type, body, zone, project)
+        task = self.store.create(account_id=user.account_id, report_type=report_type, settings=settings,
+                                 query=describe_query(query), total_count=UNCOUNTED, now=now, project=project)
+        threading.Thread(target=self._count_in_background, args=(task,), name="jaicp-mock-report-count",
+                         daemon=True).start()
+        return task
+
+    def _request(self, user: User, snapshot: Snapshot, now: datetime, report_type: ReportType, body: object,
+                 zone: tzinfo, project: str | None) -> tuple[ReportSettings, ReportQuery]:
+        """The request's settings and its query, frozen at ``now``; ReportError when the rules refuse it."""
         account = snapshot.accounts[user.account_id]
         if project is not None and project not in {item.name for item in account.projects}:
             raise ReportError("reports.unknown_project", project=project,
@@ -110,12 +130,7 @@ class ReportService:
                 query = self._period(account, report_type, request, now, zone, project)
         except RequestError as error:
             raise _refusal(error) from None
-        query = self._frozen(query, account, snapshot, now)
-        task = self.store.create(account_id=user.account_id, report_type=report_type, settings=settings,
-                                 query=describe_query(query), total_count=UNCOUNTED, now=now, project=project)
-        threading.Thread(target=self._count_in_background, args=(task,), name="jaicp-mock-report-count",
-                         daemon=True).start()
-        return task
+        return settings, self._frozen(query, account, snapshot, now)
 
     def _count_in_background(self, task: TaskRecord) -> None:
         """Count right away, off the request: the first read then usually finds the count done (or waits for it)."""
@@ -171,7 +186,7 @@ class ReportService:
 
     def _count(self, task: TaskRecord) -> int:
         """One pass per query in this process: a reader and the background count of the same query share it."""
-        key = json.dumps(task.query, sort_keys=True)
+        key = _query_key(task.query)
         with self._lock:
             counting = self._counting.setdefault(key, threading.Lock())
         with counting:
@@ -186,6 +201,27 @@ class ReportService:
                 while len(self._counts) > COUNT_CACHE_SIZE:
                     self._counts.popitem(last=False)
         return count
+
+    def remember_count(self, query: ReportQuery, count: int) -> None:
+        """A count made elsewhere (a page listed this query's rows): a task of the same query reuses it."""
+        with self._lock:
+            self._counts[_query_key(describe_query(query))] = count
+            while len(self._counts) > COUNT_CACHE_SIZE:
+                self._counts.popitem(last=False)
+
+    def query_for(self, user: User, snapshot: Snapshot, now: datetime, report_type: ReportType, body: object,
+                  zone: tzinfo, project: str | None = None) -> ReportQuery:
+        """The query a report request would freeze now, without making a task (the platform's pages list it)."""
+        return self._request(user, snapshot, now, report_type, body, zone, project)[1]
+
+    def session_messages(self, account_id: int, snapshot: Snapshot, now: datetime, session: SessionSummary,
+                         zone: tzinfo) -> list[Message]:
+        """A session's messages as its raw-log days hold them now (cleaned texts as log cleanup leaves them)."""
+        account = snapshot.accounts[account_id]
+        query = ReportQuery(ReportType.MESSAGES, account.config.spec(), session.start,
+                            session.end + timedelta(seconds=1), zone, seed=self.state.config.seed)
+        return [message for message in iter_messages(self._frozen(query, account, snapshot, now))
+                if message.session_id == session.session_id]
 
     def query_of(self, task: TaskRecord) -> ReportQuery:
         return query_from(task.query, self.state.config_of(task.account_id).spec())
@@ -264,6 +300,7 @@ class ReportService:
         return failed
 
     def clear(self) -> int:
+        self.lists.clear()
         with self._lock:
             self._counts.clear()
         return self.store.clear()

@@ -16,14 +16,14 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from mock_server.context import request_info
 from mock_server.errors import error_response, shown
 from mock_server.state import MockState
-from mock_server.web import assets, login
+from mock_server.web import analytics, assets, login, tasks
 from mock_server.web.secret import load_or_create_secret
 from mock_server.web.security import UiOnlySessionInterface, cookie_name
 
 POLL_MS_KEY = "JAICP_MOCK_POLL_MS"
 """How often (real milliseconds) live parts of a page ask for news; tests make it short."""
 DEFAULT_POLL_MS = 1000
-PAGES = (assets.blueprint, login.blueprint)
+PAGES = (assets.blueprint, login.blueprint, analytics.blueprint, tasks.blueprint)
 """The platform's pages, under ``/ui/``."""
 
 

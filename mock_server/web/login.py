@@ -15,7 +15,7 @@ from mock_server.web.security import ui_blueprint
 from mock_server.web.session import current_user, log_in, log_out, safe_next
 
 blueprint = ui_blueprint("login", __name__, UI_PREFIX)
-LANDING = "login.login"
+LANDING = "analytics.dialogs"
 """Where a user lands after logging in, unless a page sent them to log in."""
 
 

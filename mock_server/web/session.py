@@ -11,13 +11,17 @@ import functools
 import hashlib
 import hmac
 from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from flask import current_app, g, request, session
+from flask import current_app, g, redirect, render_template, request, session, url_for
 
-from mock_server.context import current_state
-from mock_server.errors import ApiError
+from mock_server.context import current_state, request_info
+from mock_server.errors import ApiError, render_message
+from mock_server.rawlogs import request_snapshot
+from mock_server.reports.zones import ZoneError, parse_zone
 from mock_server.rules import User
+from mock_server.state import Snapshot
 from mock_server.urls import UI_PREFIX
 
 LOGIN_KEY = "login"
@@ -60,6 +64,45 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def request_moment() -> tuple[Snapshot, datetime]:
+    """The state and the clock's now a page decides on, read once per request (as the APIs do)."""
+    info = request_info()
+    snapshot = request_snapshot(current_state(), info)
+    assert info.now is not None  # set with the snapshot
+    return snapshot, info.now
+
+
+def user_zone(user: User) -> tzinfo:
+    """The user's profile zone, as the platform shows times (UTC if the profile's zone is unreadable)."""
+    try:
+        return parse_zone(user.timezone)
+    except ZoneError:
+        return UTC
+
+
+def _enter(user: User) -> None:
+    g.user = user
+    g.zone = user_zone(user)
+    request_info().login = user.login
+
+
+def page_user(view: Callable[..., Any]) -> Callable[..., Any]:
+    """For a page: to the login form without a session (coming back here after), a refusal page without the
+    analytics permission; ``g.user`` and ``g.zone`` otherwise."""
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        user = current_user()
+        if user is None:
+            return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
+        if not user.may_report:
+            request_info().error = "web.missing_role"
+            message = render_message("web.missing_role", {"login": user.login})
+            return render_template("web/refused.html", message=message), 403
+        _enter(user)
+        return view(*args, **kwargs)
+    return guarded
+
+
 def json_user(view: Callable[..., Any]) -> Callable[..., Any]:
     """For the JSON a page polls: 401 without a session, 403 without the analytics permission; ``g.user``."""
     @functools.wraps(view)
@@ -69,6 +112,6 @@ def json_user(view: Callable[..., Any]) -> Callable[..., Any]:
             raise ApiError("web.login_required", path=request.path)
         if not user.may_report:
             raise ApiError("web.missing_role", login=user.login)
-        g.user = user
+        _enter(user)
         return view(*args, **kwargs)
     return guarded

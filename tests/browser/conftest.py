@@ -134,3 +134,12 @@ def page(browser: Any, console: Console, live_mock: JaicpMock) -> Iterator[Any]:
     unexpected = console.unexpected()
     if unexpected:
         pytest.fail("the page logged errors:\n" + "\n".join(unexpected), pytrace=False)
+
+
+def log_in(page: Any, mock: JaicpMock, login: str, password: str | None = None) -> None:
+    """Log in through the form (the demo's passwords are the logins) and land on Analytics → Dialogs."""
+    page.goto(f"{mock.url}/ui/login")
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Password").fill(password if password is not None else login)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/ui/analytics/dialogs")

@@ -65,6 +65,8 @@ def test_serve_prints_a_working_curl_line_logs_without_credentials_and_stops_on_
         response = requests.get(curl.group(3), auth=(curl.group(1), curl.group(2)))
         assert response.status_code == 200 and response.content.startswith(b"session_id;")
         assert requests.get(curl.group(3), auth=("analyst", "not-the-password")).status_code == 401
+        login = re.search(r"in a browser: (\S+)", text).group(1)
+        assert login == f"{url}/ui/login" and "Log in" in requests.get(login).text
         dashboard = re.search(r"dashboard: (\S+)", text).group(1)
         assert dashboard == f"{url}/_mock/dashboard/" and "Raw-log calendar" in requests.get(dashboard).text
     finally:
