@@ -46,6 +46,8 @@ class Shot:
 
 SHOTS = (
     Shot("login", "/ui/login", "form"),
+    Shot("dialogs", "/ui/analytics/dialogs", "#sessions tbody tr", login=True),
+    Shot("tasks", "/ui/tasks", "#tasks tbody tr", login=True),
     Shot("dashboard", "/_mock/dashboard/", ".account"),
     Shot("calendar", f"/_mock/dashboard/accounts/{ACCOUNT}?from=2026-02&to=2026-03", "td[data-day]"),
     Shot("day", f"/_mock/dashboard/accounts/{ACCOUNT}/days/03-03-2026", "svg"),
