@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from generators.schema import file_day
 from mock_server.context import current_state
-from mock_server.control.routes import FAULT_FIELDS, change_clock, create_fault
+from mock_server.control.routes import FAULT_FIELDS, FAULT_PARAMS, change_clock, create_fault
 from mock_server.dashboard.pages import ADVANCES, account_of, blueprint, day_of, instant
 from mock_server.errors import ApiError, render_message, shown
 from mock_server.reporter import api_error_of
@@ -103,15 +103,19 @@ def regenerate(account: str, day: str) -> Response:
 _NUMBERS: dict[str, Callable[[str], Any]] = {"status": int, "times": int, "retry_after": int, "probability": float,
                                              "sigma": float}
 """Form fields that hold numbers and how each is read; the kinds' other numeric parameters are whole numbers."""
+_KIND_SPECIFIC = frozenset(name for names in KIND_PARAMS.values() for name in names)
+"""Fields only some kinds take (``status`` and ``retry_after`` too)."""
 
 
 def _fault_fields(form: MultiDict) -> dict[str, Any]:
     """The form as the control API's fault body (blank fields left out); a number that does not read names its
     field. Only the chosen kind's own parameters are taken (the form shows every kind's)."""
     kind = form.get("kind", "status")
-    own = set(FAULT_FIELDS) - {"status", "retry_after"} | set(KIND_PARAMS.get(kind, ()))
+    own = KIND_PARAMS.get(kind, ())
     data: dict[str, Any] = {}
-    for name in own:
+    for name in (*FAULT_FIELDS, *FAULT_PARAMS):  # in the validator's order, so the first mistake is named first
+        if name in _KIND_SPECIFIC and name not in own:
+            continue
         text = form.get(name, "").strip()
         if not text:
             continue

@@ -19,6 +19,7 @@ from mock_server.rules import (
     Regeneration,
     Schedule,
     Status,
+    Version,
     day_status,
     resolve_regeneration,
 )
@@ -42,11 +43,14 @@ class CalendarDay:
     """When the scheduled run writes the day's version 1."""
     regenerable: bool
     """Whether the administrator's forced run would be accepted now."""
+    versions: tuple[Version, ...] = ()
+    """Every version of the day, out or on its way (the day's page lists them)."""
 
     @classmethod
     def of(cls, status: DayStatus, regenerable: bool) -> CalendarDay:
         return cls(status.day, status.status, status.served.number if status.served else None,
-                   status.pending.generated_at if status.pending else None, status.due_at, regenerable)
+                   status.pending.generated_at if status.pending else None, status.due_at, regenerable,
+                   status.versions)
 
 
 @dataclass(frozen=True, slots=True)

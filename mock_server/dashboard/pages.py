@@ -209,12 +209,11 @@ def day_view(account: str, day: str) -> str:
     snapshot = state.snapshot()
     now = state.now_of(snapshot)
     cell = calendar_day(snapshot.accounts[account_id], moment, now, state.policy, snapshot.regenerations)
-    status = state.day_status(account_id, moment, now)
-    ready = [version.number for version in status.versions if version.generated_at <= now]
+    ready = [version.number for version in cell.versions if version.generated_at <= now]
     chosen = _version(request.args.get("version"), ready, cell.version)
     summary = None if chosen is None else summarize(state.file_path(account_id, moment, chosen))
     charts = None if summary is None else (hourly_chart(summary.hourly), channel_chart(summary.channels))
-    return render_template("dashboard/day.html", account_id=account_id, cell=cell, status=status, now=now,
+    return render_template("dashboard/day.html", account_id=account_id, cell=cell, now=now,
                            description=describe(cell, instant), version=chosen, ready=ready, summary=summary,
                            charts=charts, file_day=file_day(moment), columns=COLUMN_NAMES)
 
