@@ -37,6 +37,12 @@ PAGES: list[tuple[str, str]] = [
     ("Clients, page of 50", f"/ui/analytics/clients?{PERIOD}"),
     ("task list", "/ui/tasks"),
     ("task list poll (JSON)", "/ui/tasks/status.json"),
+    ("dashboard: calendar (Feb + Mar, 59 days)", "/_mock/dashboard/accounts/1234567"),
+    ("dashboard: calendar poll (JSON)", "/_mock/dashboard/live/calendar?account=1234567"),
+    ("dashboard: a year's calendar (13 months)", "/_mock/dashboard/accounts/1234567?from=2025-03&to=2026-03"),
+    ("dashboard: a day (charts, first rows)", "/_mock/dashboard/accounts/1234567/days/03-03-2026"),
+    ("dashboard: home", "/_mock/dashboard/"),
+    ("dashboard: journal", "/_mock/dashboard/journal"),
 ]
 BASELINE = ("baseline: GET /_mock/accounts", "/_mock/accounts")
 TARGET_MS = 100.0

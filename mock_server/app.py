@@ -30,12 +30,13 @@ from mock_server.clock import Clock
 from mock_server.config import MockConfig, demo_config
 from mock_server.context import ENVIRON_KEY, EXTENSION_KEY, RequestInfo, request_info, state_of
 from mock_server.control.routes import blueprint as control_blueprint
+from mock_server.dashboard import init_dashboard
 from mock_server.errors import FAULT_CODES, ApiError, error_response, shown
 from mock_server.rawlogs import blueprint as rawlogs_blueprint
 from mock_server.rawlogs import request_snapshot
 from mock_server.reporter import blueprint as reporter_blueprint
 from mock_server.state import Fault, JournalEntry, MockState
-from mock_server.urls import RUN_PREFIX, is_control_path, is_ui_path
+from mock_server.urls import RUN_PREFIX, is_control_path, is_dashboard_path, is_ui_path
 from mock_server.web import init_web
 from mock_server.wire import answer as play_network_fault
 
@@ -77,6 +78,7 @@ def create_app(config: MockConfig | None = None, *, data_dir: str | Path | None 
     for blueprint in API_BLUEPRINTS:
         app.register_blueprint(blueprint)
     init_web(app, state, api=API_BLUEPRINTS)
+    init_dashboard(app)
     observed = _Observed(app.wsgi_app, state, control_token, access_log_sink)
     app.wsgi_app = observed  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
     app.register_error_handler(ApiError, _api_error)
@@ -117,7 +119,7 @@ class _Observed:
             result = error_response(info.error, detail="an HTTP/1.1 request needs a Host header")(environ, capture)
             self._observe(environ, info, path, statuses, quiet)
             return result
-        if control:
+        if control and not (self.control_token and is_dashboard_path(path)):  # the dashboard's session may hold it
             try:
                 check_control_access(environ, self.control_token)
             except ApiError as refusal:

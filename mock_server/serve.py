@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generators.cli import CliError, Command
-from mock_server.urls import LOGIN_PATH, download_path
+from mock_server.urls import DASHBOARD_HOME, LOGIN_PATH, download_path
 
 if TYPE_CHECKING:
     from mock_server.config import AccountConfig, UserConfig
@@ -274,8 +274,15 @@ def _banner_control(facts: _Banner) -> list[str]:
             "  stop with Ctrl+C"]
 
 
+def _banner_dashboard(facts: _Banner) -> list[str]:
+    access = ("; the browser is asked for the control token once" if facts.args.control_token
+              else "; loopback clients only")
+    return [f"  dashboard: {facts.url}{DASHBOARD_HOME}  (the mock's state in a browser){access}"]
+
+
 BANNER_SECTIONS: tuple[Callable[[_Banner], list[str]], ...] = (
-    _banner_server, _banner_clock, _banner_accounts, _banner_users, _banner_try, _banner_pages, _banner_control)
+    _banner_server, _banner_clock, _banner_accounts, _banner_users, _banner_try, _banner_pages, _banner_dashboard,
+    _banner_control)
 
 
 def _print_banner(state: MockState, server: Any, args: argparse.Namespace, temporary: bool) -> None:

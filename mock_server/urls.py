@@ -50,3 +50,16 @@ def run_path(account_id: int | str, day: date, query: str = "") -> str:
 
 def report_task_path(task_id: str) -> str:
     return f"{REPORTS_PREFIX}/tasks/{task_id}"
+
+
+
+DASHBOARD_HOME = DASHBOARD_PREFIX + "/"
+
+
+def is_dashboard_path(path: str) -> bool:
+    """True for ``/_mock/`` (it sends a browser to the dashboard) and the dashboard's pages, forms, polls and
+    assets, which check access themselves (a browser may hold the control token in its session). Also what a
+    form may send the browser back to, so nothing that could leave the site passes (``//host``, a backslash)."""
+    if not path.isascii() or not path.isprintable() or "//" in path or "\\" in path:
+        return False
+    return path in (CONTROL_PREFIX + "/", DASHBOARD_PREFIX) or path.startswith(DASHBOARD_HOME)

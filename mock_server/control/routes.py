@@ -18,7 +18,7 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic.alias_generators import to_camel
 
 from generators.schema import file_day, parse_file_day
-from mock_server.clock import format_instant, parse_instant
+from mock_server.clock import Clock, format_instant, parse_instant
 from mock_server.config import MAX_CLEANUP_DAYS, plan_problem, role_problem
 from mock_server.context import current_state
 from mock_server.control import views
@@ -32,10 +32,12 @@ from mock_server.reports.service import FAILURE_CODES, ReportError
 from mock_server.reports.zones import ZoneError, parse_zone
 from mock_server.rules import enabled_at, is_supported_day
 from mock_server.state import UNSET, MockState
-from mock_server.state.faults import KIND_PARAMS, fault_problem
+from mock_server.state.faults import KIND_PARAMS, Fault, fault_problem
 from mock_server.urls import CONTROL_PREFIX
 
 FAULT_FIELDS = ("kind", "status", "times", "path", "retry_after", "method", "login", "probability")
+FAULT_PARAMS = tuple(sorted({name for names in KIND_PARAMS.values() for name in names} - set(FAULT_FIELDS)))
+"""The fault kinds' own parameters (``delay_ms``, ``after_bytes``...)."""
 
 MAX_LISTED_DAYS = 400
 DEFAULT_LISTED_DAYS = 30
@@ -140,6 +142,13 @@ def set_clock() -> Response:
     if not data:
         raise _bad_field("(body)", reason="give at least one of now, advanceSeconds, frozen")
     clock = current_state().clock
+    change_clock(clock, data)
+    return jsonify(views.Clock(**clock.describe()).json())
+
+
+def change_clock(clock: Clock, data: dict[str, Any]) -> None:
+    """Apply ``now`` (None: real time), ``advance_seconds`` and ``frozen`` from ``data``, checked field by field
+    (ApiError ``mock.bad_field``); the control API and the dashboard's clock forms both come here."""
     moment = _instant_or_none(data, "now")
     seconds = data.get("advance_seconds", 0)
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) \
@@ -155,7 +164,6 @@ def set_clock() -> Response:
             raise _bad_field("now" if seconds == 0 else "advance_seconds",
                            reason="the mock clock stays between the years 1900 and 9998")
     clock.apply(now=None if moment is UNSET else moment, real_time=moment is None, advance=seconds, frozen=frozen)
-    return jsonify(views.Clock(**clock.describe()).json())
 
 
 def _clock_target(start: datetime, seconds: float) -> datetime | None:
@@ -349,7 +357,13 @@ def clear_requests() -> tuple[str, int]:
 def add_fault() -> tuple[Response, int]:
     """``{"status": 429|500|502|503|504, "times": N, "path": "/restapi/...", "retryAfter": S}``: the next N
     requests to ``path`` (default: every platform path) answer ``status``, before authentication."""
-    data = _body(FAULT_FIELDS + tuple(sorted({name for names in KIND_PARAMS.values() for name in names})))
+    data = _body(FAULT_FIELDS + FAULT_PARAMS)
+    return jsonify(views.fault_view(create_fault(current_state(), data)).json()), 201
+
+
+def create_fault(state: MockState, data: dict[str, Any]) -> Fault:
+    """Add the fault ``data`` describes (snake_case keys), checked by the one validator (ApiError
+    ``mock.bad_field`` naming the field); the control API and the dashboard's fault form both come here."""
     kind = data.get("kind", "status")
     status: Any = data.get("status")
     times, path, retry_after = data.get("times", 1), data.get("path"), data.get("retry_after")
@@ -360,8 +374,7 @@ def add_fault() -> tuple[Response, int]:
     problem = fault_problem(status, times, path, retry_after, **matching, params=params)
     if problem is not None:
         raise _bad_field(problem[0], reason=problem[1])
-    fault = current_state().add_fault(status, times, path, retry_after, **matching, params=params)
-    return jsonify(views.fault_view(fault).json()), 201
+    return state.add_fault(status, times, path, retry_after, **matching, params=params)
 
 
 @blueprint.get("/faults")
@@ -385,7 +398,7 @@ def remove_fault(fault_id: str) -> tuple[str, int]:
     return "", 204
 
 
-def _report_task(state: MockState, task: TaskRecord, now: datetime) -> views.ReportTask:
+def report_task(state: MockState, task: TaskRecord, now: datetime) -> views.ReportTask:
     event = state.reports.dto(task, now)
     error = progress(state.reports.rules(task.account_id), task, now).error
     envelope = None if error is None else ErrorEnvelope(**error.envelope())
@@ -398,10 +411,14 @@ def list_reports() -> Response:
     state = current_state()
     account = request.args.get("account")
     account_id = None if account is None else _account_id(account, state)
-    now = state.now()
+    return jsonify(views.ReportTasks(tasks=report_tasks(state, account_id, state.now())).json())
+
+
+def report_tasks(state: MockState, account_id: int | None, now: datetime) -> list[views.ReportTask]:
+    """Every report task (of one account, or all), DELETED ones too, oldest first, as they stand at ``now``."""
     state.reports.settle(account_id)
     tasks = state.reports.store.tasks(account_id, now, include_deleted=True)
-    return jsonify(views.ReportTasks(tasks=[_report_task(state, task, now) for task in tasks]).json())
+    return [report_task(state, task, now) for task in tasks]
 
 
 @blueprint.post("/reports/<task_id>/fail")
@@ -421,7 +438,7 @@ def fail_report(task_id: str) -> Response:
         task = state.reports.fail(task_id, now, code, reason)
     except ReportError as refusal:
         raise api_error_of(refusal.problem) from None
-    return jsonify(_report_task(state, task, now).json())
+    return jsonify(report_task(state, task, now).json())
 
 
 @blueprint.get("/reports/<task_id>/rows")

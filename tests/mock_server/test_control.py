@@ -12,7 +12,7 @@ import pytest
 from mock_server import state_of
 from mock_server.app import create_app
 from mock_server.clock import Clock
-from mock_server.urls import is_ui_path
+from mock_server.urls import is_dashboard_path, is_ui_path
 from tests.support import ACCOUNT, ANALYST, T0, YESTERDAY, assert_envelope, basic, run_url, url
 
 REMOTE = {"REMOTE_ADDR": "10.1.2.3"}
@@ -273,7 +273,7 @@ def test_openapi_describes_every_route(app, client):
     described = {(path, method.upper()) for path, item in document["paths"].items() for method in item
                  if method != "parameters"}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or is_ui_path(rule.rule):
+        if rule.endpoint == "static" or is_ui_path(rule.rule) or is_dashboard_path(rule.rule):
             continue  # the browser's pages are not part of the API document
         path = re.sub(r"<([^>]+)>", lambda match: "{" + RENAMED.get(match[1], match[1]) + "}", rule.rule)
         if path == "/restapi/rawlogs/{name}":

@@ -67,6 +67,8 @@ def test_serve_prints_a_working_curl_line_logs_without_credentials_and_stops_on_
         assert requests.get(curl.group(3), auth=("analyst", "not-the-password")).status_code == 401
         login = re.search(r"in a browser: (\S+)", text).group(1)
         assert login == f"{url}/ui/login" and "Log in" in requests.get(login).text
+        dashboard = re.search(r"dashboard: (\S+)", text).group(1)
+        assert dashboard == f"{url}/_mock/dashboard/" and "Raw-log calendar" in requests.get(dashboard).text
     finally:
         status, log = stop(process)
     assert status == 0
