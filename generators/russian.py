@@ -11,7 +11,8 @@ Contract:
   «курьеру {agent_name:datv}» -> «курьеру Сергею», «в {city:loct}» -> «в Нижнем Новгороде».
 - ``grammar_errors(text) -> list[str]``: agreement errors a program can find in generated text (a doubled
   «г. г.», «г.» before a city, «курьеру Сергей», «в Москва», «5 заказа»); ``jaicp-mock stats`` counts them.
-- ``agree(number, noun) -> str``: «1 заказ», «3 заказа», «5 заказов», «21 день», «2 рабочих дня»;
+- ``agree(number, noun) -> str``: «1 заказ», «3 заказа», «5 заказов», «21 день», «2 рабочих дня», and the
+  counting forms «5 гигабайт», «5 человек», «5 лет»;
   ``noun`` in the nominative singular, one word or adjective + noun. ``agreed_noun(number, noun)`` gives
   the noun alone, for a number formatted elsewhere («1 500 рублей»).
 
@@ -171,10 +172,27 @@ def _modifier_parse(word: str) -> Parse | None:
     return adjectives[0] if adjectives else _best_parse(word, None)
 
 
+_COUNTING_FORMS = {"человек": "человек", "год": "лет"}
+"""Counting forms the dictionary holds without the ``Coun`` mark, so ``make_agree_with_number`` gives «5 людей»
+and «5 годов» (pymorphy2 issues 147 and 172): the plural genitive after a number is these."""
+
+
+def counted(parse: Parse, number: int) -> Parse | None:
+    """``parse`` in the form that follows ``number``: ``make_agree_with_number``, with the counting form
+    where the language has one («5 гигабайт», «5 грамм», «5 человек», «5 лет»), not the plain genitive."""
+    form = parse.make_agree_with_number(number)
+    if form is None or (form.tag.number, form.tag.case) != ("plur", "gent"):
+        return form
+    special = _COUNTING_FORMS.get(parse.normal_form)
+    if special is not None:
+        return next((other for other in parse.lexeme if other.word == special and "gent" in other.tag), form)
+    return parse.inflect({"plur", "gent", "Coun"}) or form
+
+
 def _agreed_live(noun: str, number: int) -> str:
     words = noun.split(" ")
     parses = [_modifier_parse(word) for word in words[:-1]] + [_best_parse(words[-1], None)]
-    forms = [None if parse is None else parse.make_agree_with_number(number) for parse in parses]
+    forms = [None if parse is None else counted(parse, number) for parse in parses]
     head = forms[-1]
     after_few = head is not None and (head.tag.number, head.tag.case) == ("sing", "gent")  # «2 дня»
     adjective_case = "nomn" if head is not None and head.tag.gender == "femn" else "gent"
@@ -275,7 +293,7 @@ def _number_agrees(residue: int, word: str) -> bool:
     number = residue + 100
     for parse in readings:
         lemma = parse.inflect({"nomn", "sing"}) or parse
-        agreed = lemma.make_agree_with_number(number)
+        agreed = counted(lemma, number)
         genitive = lemma.inflect({"gent", "sing" if agreed is not None and agreed.tag.number == "sing"
                                   and agreed.tag.case == "nomn" else "plur"})
         if word in {form.word for form in (agreed, genitive) if form is not None}:
