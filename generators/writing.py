@@ -20,6 +20,7 @@ from generators.script import (
     AGENT,
     FINISHED,
     GOODBYE,
+    GREETING,
     HANGUP,
     MISS,
     NO_OPERATORS,
@@ -188,7 +189,7 @@ class _Writer:
         if turn.say is not None:
             question, noisy = self.client(turn)
         else:
-            question = offtopic(self.rng, self.locale, self.voice)
+            question = offtopic(self.rng, self.locale, self.voice, bool(turn.mode & GREETING))
             noisy = False
         comment = self.comment(noisy, self.scenario.comments.fallback, MISS_COMMENT_SHARE)
         return question, self.bot(turn), turn.state, FALSE, FALSE, comment, ""

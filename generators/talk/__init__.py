@@ -6,12 +6,15 @@ is about. Every function is pure given its ``rng`` (a ``random.Random``): same d
 
 Contract:
 
-- ``compose(rng, core, locale, voice=False) -> str``: a client's phrase around ``core`` (a scenario
-  phrase whose placeholders are already filled). Chat: now and then an opener ("hi,", «подскажите»), a
-  closer ("pls", «спасибо», "??"), casual forms ("u", «щас»), no capital, no final full stop, a typo.
-  Phone (``voice=True``): lower case, punctuation gone but the odd comma, a spoken opener ("uh hi",
-  «алло»), and ``asr_noise``. Never edits a token holding a digit, ``@`` or a capital letter past its
-  first (codes, emails, names keep their spelling); never adds chat-only wording to a phone phrase.
+- ``compose(rng, core, locale, voice=False, *, greet=False, ending=ANY) -> str``: a client's phrase around
+  ``core`` (a scenario phrase whose placeholders are already filled). Chat: now and then an opener ("hi,",
+  «здравствуйте») when ``greet`` (the phrase opens the conversation: no opener otherwise, not even a typo'd
+  one), a closer of the turn's ``ending`` (``ANY`` "!!", ``REQUEST`` "pls" «??», ``CLOSING`` "thanks"
+  «спасибо»: a "thanks" only where the client ends the conversation), casual forms ("u", «щас»), no
+  capital, no final full stop, a typo. Phone (``voice=True``): lower case, punctuation gone but the odd
+  comma, a spoken opener when ``greet`` ("uh hi", «алло»), and ``asr_noise``. Never edits a token holding
+  a digit, ``@`` or a capital letter past its first (codes, emails, names keep their spelling); never adds
+  chat-only wording to a phone phrase.
 - ``casual_values(rng, text, locale) -> str``: amounts and dates the way people type them ("$1,250.00" ->
   "1250 dollars", "March 7" -> "3/7", «1 250 ₽» -> «1250р», «7 марта» -> «07.03»); ``compose`` does it to
   half of the typed phrases that hold one.
@@ -20,7 +23,7 @@ Contract:
 - ``asr_noise(rng, text, locale) -> str``: what recognition makes of speech: lower case, no punctuation,
   a dropped short word, a word heard as another («код» -> «кот», "card" -> "car"), numbers as words,
   a filler.
-- ``off_topic(rng, locale, voice=False) -> str``: a phrase that has nothing to do with the bot: one-liners,
+- ``off_topic(rng, locale, voice=False, greet=True) -> str``: a phrase that has nothing to do with the bot: one-liners,
   questions composed from parts about real cities, and (chat only) ``gibberish``. Already composed (openers,
   typos...): do not pass it through ``compose`` again.
 - ``gibberish(rng, locale) -> str``: a keyboard mash or a bit of noise ("asdfgh", «ывапр», "??").
@@ -58,6 +61,9 @@ P_CASUAL_VALUES = 0.5
 # ... and to a phrase heard on the phone.
 P_VOICE_OPENER = 0.22
 P_VOICE_CLOSER = 0.08
+
+ANY, REQUEST, CLOSING = "any", "request", "closing"
+"""The kinds of turn a closer is chosen for: any phrase, a request or question, the client's last words."""
 P_ASR = 0.45
 P_NUMBER_AS_WORDS = 0.6
 
@@ -95,7 +101,10 @@ class Talk:
     locale: str
     openers: tuple[str, ...]
     voice_openers: tuple[str, ...]
-    closers: tuple[str, ...]
+    closers: dict[str, tuple[str, ...]]
+    """Ending kind (``ANY``, ``REQUEST``, ``CLOSING``) -> the closers that fit it."""
+    closing_words: re.Pattern[str]
+    """Any of the closing closers: a phrase that already thanks or says goodbye gets no second one."""
     voice_closers: tuple[str, ...]
     casual: WordMap
     letters: dict[str, str]
@@ -135,12 +144,15 @@ def load_talk(locale: str) -> Talk:
         raise ValueError(f"no talk file for locale {locale!r}; known: {', '.join(known)}")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     off, complaint, asr, chat = data["off_topic"], data["complaint"], data["asr"], data["chat_only"]
+    closers = data["closers"]
     return Talk(
         locale=locale,
         openers=tuple(data["openers"]["chat"]),
         voice_openers=tuple(data["openers"]["voice"]),
-        closers=tuple(data["closers"]["chat"]),
-        voice_closers=tuple(data["closers"]["voice"]),
+        closers={kind: (*closers[ANY], *closers[kind]) if kind != ANY else tuple(closers[ANY])
+                 for kind in (ANY, REQUEST, CLOSING)},
+        closing_words=re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, closers[CLOSING]))})(?!\w)", re.IGNORECASE),
+        voice_closers=tuple(closers["voice"]),
         casual=WordMap.of(data["casual"]),
         letters=data["letters"],
         neighbours=_neighbours(data["typos"]["rows"]),
@@ -250,7 +262,15 @@ def casual_values(rng: Random, text: str, locale: str) -> str:
     return date.sub(lambda match: rng.choice(talk.date_forms).format_map(_date_fields(match, locale)), text)
 
 
-def _chat(rng: Random, talk: Talk, text: str) -> str:
+def _closer(rng: Random, talk: Talk, text: str, ending: str) -> str:
+    """One of the closers that fit the turn; a phrase that already thanks gets no second "thanks"."""
+    closer = rng.choice(talk.closers[ending])
+    if ending == CLOSING and talk.closing_words.search(text) and talk.closing_words.fullmatch(closer):
+        return text
+    return _with_closer(closer, text)
+
+
+def _chat(rng: Random, talk: Talk, text: str, greet: bool = True, ending: str = ANY) -> str:
     if rng.random() < P_CASUAL_VALUES:
         text = casual_values(rng, text, talk.locale)
     if rng.random() < P_CASUAL:
@@ -258,10 +278,10 @@ def _chat(rng: Random, talk: Talk, text: str) -> str:
     if rng.random() < P_LETTERS:
         for letter, typed in talk.letters.items():
             text = text.replace(letter, typed)
-    if rng.random() < P_OPENER:
+    if greet and rng.random() < P_OPENER:
         text = _with_opener(rng, rng.choice(talk.openers), text)
     if rng.random() < P_CLOSER:
-        text = _with_closer(rng.choice(talk.closers), text)
+        text = _closer(rng, talk, text, ending)
     if rng.random() < P_NO_CAPITAL:
         text = _lower_first(text)
     if rng.random() < P_NO_FULL_STOP:
@@ -276,9 +296,9 @@ def _spoken(text: str) -> str:
     return " ".join(_SPOKEN_PUNCTUATION.sub(" ", text).lower().split())
 
 
-def _voice(rng: Random, talk: Talk, text: str) -> str:
+def _voice(rng: Random, talk: Talk, text: str, greet: bool) -> str:
     text = _spoken(text)
-    if rng.random() < P_VOICE_OPENER:
+    if greet and rng.random() < P_VOICE_OPENER:
         text = f"{rng.choice(talk.voice_openers)} {text}"
     if rng.random() < P_VOICE_CLOSER:
         text = f"{text} {rng.choice(talk.voice_closers)}"
@@ -287,9 +307,12 @@ def _voice(rng: Random, talk: Talk, text: str) -> str:
     return text
 
 
-def compose(rng: Random, core: str, locale: str, voice: bool = False) -> str:
+def compose(rng: Random, core: str, locale: str, voice: bool = False, *, greet: bool = False,
+            ending: str = ANY) -> str:
     talk = load_talk(locale)
-    return _voice(rng, talk, core) if voice else _chat(rng, talk, core)
+    if ending not in talk.closers:
+        raise ValueError(f"unknown ending {ending!r}; known: {', '.join(talk.closers)}")
+    return _voice(rng, talk, core, greet) if voice else _chat(rng, talk, core, greet, ending)
 
 
 def _slip_letters(rng: Random, talk: Talk, word: str) -> str:
@@ -383,7 +406,7 @@ def gibberish(rng: Random, locale: str) -> str:
     return letters + letters[-1] * rng.randint(0, 3)
 
 
-def off_topic(rng: Random, locale: str, voice: bool = False) -> str:
+def off_topic(rng: Random, locale: str, voice: bool = False, greet: bool = True) -> str:
     talk = load_talk(locale)
     if voice:
         return rng.choice(talk.voice_off_topic)
@@ -396,7 +419,7 @@ def off_topic(rng: Random, locale: str, voice: bool = False) -> str:
         line = f"{rng.choice(talk.off_topic_about)} {_fill(rng, talk, rng.choice(talk.off_topic_things))}?"
     else:
         return gibberish(rng, locale)
-    return _chat(rng, talk, line)
+    return _chat(rng, talk, line, greet)
 
 
 def _sentence(text: str) -> str:

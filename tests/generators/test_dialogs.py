@@ -23,7 +23,7 @@ from generators.csvformat import LogRecord, record_from_fields
 from generators.model import AccountSpec, ProjectSpec
 from generators.phrasing import client_text
 from generators.scenarios import DOMAINS, LOCALES, Scenario, Template, is_bare_answer, load_file, load_scenario
-from generators.script import AGENT, MISS, STATEMENT, STEP, TAP, Builder
+from generators.script import AGENT, FAREWELL, FIRST_ASK, GARBLED, GOODBYE, MISS, STATEMENT, STEP, TAP, Builder
 from generators.sessions import DayPlan
 from generators.stats import profile_records
 from generators.text import Facts
@@ -231,8 +231,79 @@ def test_a_long_complaint_does_not_greet_in_its_middle():
     """A phrase that opens with "hi" grows into a complaint around its request, not around the greeting."""
     long = [text for seed in range(2000)
             for text, _ in [client_text(Random(seed), "hi, my robot vacuum stopped charging", "en_US", False,
-                                        STATEMENT)] if len(text.split()) >= 15]
+                                        STATEMENT | FIRST_ASK)] if len(text.split()) >= 15]
     assert len(long) > 50 and not any("hi," in text.lower() for text in long)
+
+
+def built_scripts(scenario: Scenario, channel_id: str, seeds: range):
+    """The scripts of one opening burst per seed, each on a goal of its own."""
+    goals = scenario.goals
+    for seed in seeds:
+        builder = Builder(Random(seed), scenario, CHANNELS_BY_ID[channel_id], 36000, 86400,
+                          goals[seed % len(goals)], lambda r: goals[int(r.random() * len(goals))])
+        builder.session(True)
+        yield seed, builder.script()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_long_complaint_only_states_a_goal_for_the_first_time(locale):
+    """15+ words only where the client first says what they want, never on a follow-up ("Sorry for the long
+    message but stop that transfer")."""
+    long = Counter()
+    for domain, channel in itertools.product(DOMAINS, ("telegram", "resterisk")):
+        for seed, script in built_scripts(load_scenario(domain, locale), channel, range(150)):
+            rng, stated = Random(seed), set()
+            for turn in script.turns:
+                if turn.say is None or turn.goal is None:
+                    continue
+                text, _ = client_text(rng, turn.say.male, locale, channel == "resterisk", turn.mode)
+                first = turn.goal.name not in stated
+                stated.add(turn.goal.name)
+                words = len(text.split())
+                if words >= 15 and words > len(turn.say.male.split()) + 3:  # grown by sentences, not a closer
+                    long["first" if first else "follow-up"] += 1
+    assert long["first"] > 50 and long["follow-up"] == 0, long
+
+
+OPENING_LETTERS = {"en_US": ("my card got blocked yesterday", "my"), "ru_RU": ("мне нужна выписка по счёту", "мне")}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_phrase_after_the_opening_never_carries_an_opener_not_even_a_misspelt_one(locale):
+    """The talk layer is asked for no opener, rather than one being stripped after a typo hid it («подсажите»)."""
+    core, start = OPENING_LETTERS[locale]
+    rng = Random(5)
+    for mode in (0, STATEMENT, STATEMENT | GARBLED, FAREWELL):
+        for _ in range(3000):
+            text, _ = client_text(rng, core, locale, False, mode)
+            assert text.lower().startswith(start), (mode, text)
+    openers = {text.split(" ")[0].strip(",") for text, _ in
+               (client_text(rng, core, locale, False, STATEMENT | 2) for _ in range(500))}
+    assert len(openers) > 5  # the same phrase opening a burst does get openers
+
+
+CLOSING_END = re.compile(r"(?<!\w)(thanks|thank you|thx|ty|bye|спасибо|спасибо большое|спс|благодарю|до свидания)\W*$",
+                         re.IGNORECASE)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_thanks_and_bye_end_only_the_clients_last_words(locale):
+    """A closer is chosen for the turn: "thanks" where the client ends the conversation, never after a request."""
+    core = CORES_OF_REQUESTS[locale]
+    rng = Random(11)
+    for mode in (0, STATEMENT, STATEMENT | GARBLED):
+        for _ in range(3000):
+            text, _ = client_text(rng, core, locale, False, mode)
+            assert not CLOSING_END.search(text), (mode, text)
+    closings = sum(bool(CLOSING_END.search(client_text(rng, "ok", locale, False, FAREWELL)[0])) for _ in range(500))
+    assert closings > 20
+    modes = {turn.mode & FAREWELL for domain in DOMAINS
+             for _, script in built_scripts(load_scenario(domain, locale), "telegram", range(100))
+             for turn in script.turns if turn.kind == GOODBYE}
+    assert modes == {FAREWELL}
+
+
+CORES_OF_REQUESTS = {"en_US": "where is my parcel now", "ru_RU": "где сейчас моя посылка"}
 
 
 def test_phone_rows_are_heard_not_read(week):
