@@ -216,10 +216,10 @@ class Builder:
         fallback = self.scenario.fallback
         draw = rng.random()
         if draw < WRONG_GOAL_SHARE:
-            other = self.pick_goal(rng)
-            if other is not goal:
-                wrong = other.steps[other.entries[0]]
-                self.add(MISS, said, self.reply(wrong), wrong.state, goal, mode | GARBLED)
+            wrong = self.scenario.misheard_as(goal, self.voice)
+            if wrong:  # else a fallback: a wrong answer must not quote values the client never gave
+                step, replies = _pick(rng, wrong)
+                self.add(MISS, said, _pick(rng, replies), step.state, goal, mode | GARBLED)
                 return self.rephrase(phrases, said)
         if draw < WRONG_GOAL_SHARE + CLARIFY_SHARE:
             reply = _pick(rng, fallback.clarify_voice if self.voice else fallback.clarify)

@@ -192,12 +192,13 @@ class Operator:
         found = _PHASE_TURNS.get(key)
         if found is None:
             found = _PHASE_TURNS[key] = _phase_turns(self.turns, phase, goal)
-            _PHASE_KEEP.append(self.turns)  # an id stays valid only while its tuple lives
+            _KEPT.append(self.turns)  # an id stays valid only while its tuple lives
         return found
 
 
 _PHASE_TURNS: dict[tuple[int, str, str], tuple[OperatorTurn, ...]] = {}
-_PHASE_KEEP: list[tuple[OperatorTurn, ...]] = []
+_KEPT: list[object] = []
+"""What the identity caches' keys stand for, kept alive so that no id is reused."""
 
 
 def _phase_turns(turns: tuple[OperatorTurn, ...], phase: str, goal: str) -> tuple[OperatorTurn, ...]:
@@ -244,6 +245,33 @@ class Scenario:
 
     def goal(self, name: str) -> Goal:
         return next(goal for goal in self.goals if goal.name == name)
+
+    def misheard_as(self, goal: Goal, voice: bool) -> tuple[tuple[Step, Texts], ...]:
+        """The wrong but plausible answers to a misheard ask of ``goal``: an entry step of another goal of its
+        topic (tag) and that step's replies that quote nothing, since the client gave no order number, amount or
+        card yet. Empty: the bot falls back instead."""
+        key = (id(goal), voice)  # by identity, as phase_turns: the goals live as long as their cached scenario
+        found = _MISHEARD.get(key)
+        if found is None:
+            found = _MISHEARD[key] = _misheard_as(self.goals, goal, voice)
+            _KEPT.append(goal)
+        return found
+
+
+_MISHEARD: dict[tuple[int, bool], tuple[tuple[Step, Texts], ...]] = {}
+
+
+def _misheard_as(goals: tuple[Goal, ...], goal: Goal, voice: bool) -> tuple[tuple[Step, Texts], ...]:
+    found = []
+    for other in goals:
+        if other is goal or other.tag != goal.tag:
+            continue
+        for entry in other.entries:
+            step = other.steps[entry]
+            plain = tuple(reply for reply in (step.reply_voice if voice else step.reply) if not reply.fields)
+            if plain:
+                found.append((step, plain))
+    return tuple(found)
 
 
 # -- reading --------------------------------------------------------------------------------------------------

@@ -140,6 +140,27 @@ def test_a_turn_pairs_a_phrase_and_a_reply_of_the_same_step(locale):
     assert hits["step"] > 500 and hits["tap"] > 5 and hits["misheard"] > 20, hits
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_misheard_phrase_is_never_answered_with_values_the_client_never_gave(locale):
+    """Misheard, the bot falls back, asks again, or answers another goal of the topic with a reply that quotes
+    nothing (not "Your transfer of $250 from March 3..." to a client who named no transfer)."""
+    answers = Counter()
+    for domain, channel in itertools.product(DOMAINS, ("telegram", "resterisk")):
+        scenario = load_scenario(domain, locale)
+        tags = {step.state: goal.tag for goal in scenario.goals for step in goal.steps}
+        for _, script in built_scripts(scenario, channel, range(300)):
+            for turn in script.turns:
+                if turn.kind != MISS:
+                    continue
+                if turn.state == scenario.fallback.state:
+                    answers["fallback"] += 1
+                    continue
+                answers["another goal"] += 1
+                assert not turn.reply.fields, (turn.state, turn.reply.male)
+                assert tags[turn.state] == turn.goal.tag, (turn.goal.name, turn.state)
+    assert answers["another goal"] > 15 and answers["fallback"] > 100, answers
+
+
 def test_yes_and_numbers_only_after_a_question(week):
     locale, days = week
     quality = profile_records(days[WEEK[2]]).quality
