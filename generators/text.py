@@ -90,6 +90,8 @@ class Facts(dict):
         self.local_day = date(2000, 1, 1)
         """The audience's day of the burst (set by ``new_burst`` before any fill)."""
         self.burst_keys: list[str] = []
+        self.name_known = True
+        """The client's name is on their profile or they gave it: replies may call them by it."""
 
     def new_burst(self, rng: Random, local_day: date) -> None:
         """Another day of the same session: dates and slots are drawn again relative to that day."""
@@ -163,6 +165,8 @@ class Facts(dict):
         return self[key]
 
     def fill(self, template: Template, female: bool) -> str:
+        if template.nameless is not None and not self.name_known:
+            template = template.nameless
         text = template.female if female else template.male
         return text.format_map(self) if template.fields else text
 

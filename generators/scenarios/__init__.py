@@ -34,6 +34,12 @@ CASE_MARK = "#"
 """A compiled ``{city:loct}`` reads ``{city#loct}``: ``str.format_map`` then asks the filler for that key."""
 
 _GENDERED = re.compile(r"\[([^\[\]|]*)\|([^\[\]|]*)\]")
+_FIRST_NAME = r"\{first_name(?::\w+)?\}"
+_UNNAMED = (
+    (re.compile(rf"^{_FIRST_NAME},?\s*(\w)"), lambda match: match.group(1).upper()),  # «{first_name}, добрый»
+    (re.compile(rf",\s*{_FIRST_NAME}"), lambda match: ""),                           # "All set, {first_name}."
+    (re.compile(rf"\s+{_FIRST_NAME}"), lambda match: ""),                            # "Hi {first_name}, this"
+)
 _STATE = re.compile(r"^(/[A-Za-z0-9_]+)+$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
@@ -59,6 +65,14 @@ _NO_WORDS = {
 _WORD = re.compile(r"[^\W\d_][\w'-]*|\d+|\{[^}]*\}")
 
 
+def without_name(text: str) -> str:
+    """A scenario text with the client's name left out, as one says it to someone whose name one does not
+    know: "Thank you, {first_name}, you're verified." -> "Thank you, you're verified."."""
+    for pattern, instead in _UNNAMED:
+        text = pattern.sub(instead, text)
+    return text
+
+
 class ScenarioError(ValueError):
     """A scenario file breaks FORMAT.md; the message names the file and the key."""
 
@@ -71,6 +85,10 @@ class Template:
     female: str
     fields: tuple[str, ...]
     """Keys the filler is asked for, in order (``city#loct``, ``count@заказ``); empty when the text is final."""
+    nameless: Template | None = None
+    """The text without the client's first name («Hi {first_name}, this is Ann» -> «Hi, this is Ann»), for a
+    client whose name the session does not know; None when the text has no name. In a client's phrase: the
+    client gives their name."""
 
 
 Texts = tuple[Template, ...]
@@ -377,7 +395,8 @@ class _Reader:
         if not fields:
             return Template(male, female, ())
         compiled_male, compiled_female = (_compile_text(form) for form in (male, female))
-        return Template(compiled_male, compiled_female, tuple(fields))
+        nameless = self.compile(key, without_name(text)) if "first_name" in fields else None
+        return Template(compiled_male, compiled_female, tuple(fields), nameless)
 
     def field(self, key: str, text: str, field: str, spec: str | None, conversion: str | None) -> str:
         """The filler key of one ``{...}``, after checking the placeholder, its case or its noun."""

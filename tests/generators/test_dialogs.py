@@ -22,6 +22,7 @@ from generators.channels import CHANNELS_BY_ID
 from generators.csvformat import LogRecord, record_from_fields
 from generators.model import AccountSpec, ProjectSpec
 from generators.phrasing import client_text
+from generators.pools import load_pools
 from generators.scenarios import DOMAINS, LOCALES, Scenario, Template, is_bare_answer, load_file, load_scenario
 from generators.script import AGENT, FAREWELL, FIRST_ASK, GARBLED, GOODBYE, MISS, STATEMENT, STEP, TAP, Builder
 from generators.sessions import DayPlan
@@ -67,11 +68,13 @@ def scenario_of(locale: str, project: str) -> Scenario:
 
 
 def pattern(template: Template) -> re.Pattern:
-    """A reply template as a regular expression: its words as written, any value where a placeholder stands."""
-    parts = re.split(r"\{[^{}]+\}", template.male)
-    female = re.split(r"\{[^{}]+\}", template.female)
-    return re.compile("|".join("^" + ".+?".join(map(re.escape, form)) + "$" for form in (parts, female)),
-                      re.DOTALL)
+    """A reply template as a regular expression: its words as written, any value where a placeholder stands
+    (with or without the client's name)."""
+    forms = [template.male, template.female]
+    if template.nameless is not None:
+        forms += [template.nameless.male, template.nameless.female]
+    return re.compile("|".join("^" + ".+?".join(map(re.escape, re.split(r"\{[^{}]+\}", form))) + "$"
+                               for form in forms), re.DOTALL)
 
 
 def replies_by_state(scenario: Scenario, voice: bool) -> dict[str, list[re.Pattern]]:
@@ -393,6 +396,32 @@ def test_labels_follow_what_happened(week):
 
 
 # -- 8. agent chats ---------------------------------------------------------------------------------------------
+
+
+def called_by_name(locale: str) -> re.Pattern:
+    """A reply that calls the client by a first name: "Hi Susan, ...", "All set, Susan.", «Анна, карта...»."""
+    pools = load_pools(locale)
+    names = "|".join(sorted({*pools.first_names_male, *pools.first_names_female}, key=len, reverse=True))
+    return re.compile(rf"(?:^|, |\b(?:Hi|Hello) )({names})(?=[,.!:])")
+
+
+def test_nobody_is_called_by_a_name_the_session_does_not_know(week):
+    """A caller or a web visitor who gave no name is not greeted by one ("Hi Susan"): the name comes from the
+    channel's profile or from the client."""
+    locale, days = week
+    calling = called_by_name(locale)
+    named = Counter()
+    for rows in sessions_of(days[WEEK[2]]).values():
+        given = set()
+        for row in rows:
+            given.update(word.strip(",.!") for word in row.msg_question.split())
+            found = calling.search(row.msg_answer)
+            if found is None:
+                continue
+            known = bool(row.client_name) or found.group(1) in given
+            named["known" if known else "unknown"] += 1
+            assert known, (row.channel_type, row.msg_answer)
+    assert named["known"] > 40, named
 
 
 def test_agent_chats_are_conversations(week):
