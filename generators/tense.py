@@ -49,6 +49,8 @@ class SaidDate(NamedTuple):
     text: str
     month: int
     day: int
+    year: int | None
+    """Written only for a date of another year than the phrase's."""
     tense: str | None
     """PAST, FUTURE, or None: no cue word says."""
 
@@ -61,7 +63,8 @@ def _date_pattern(locale: str) -> tuple[re.Pattern[str], dict[str, int]]:
     months = {name.lower(): number for number, name in enumerate(pools.months, 1)}
     alternatives = "|".join(map(re.escape, pools.months))
     written = pools.date_pattern.format(month=f"(?P<month>{alternatives})", day=r"(?P<day>\d{1,2})")
-    return re.compile(rf"(?<![\w.,]){written}(?!\w|:\d)", re.IGNORECASE), months
+    year = re.escape(pools.date_year_pattern.removeprefix(pools.date_pattern)).replace(r"\{year\}", r"(?P<year>\d{4})")
+    return re.compile(rf"(?<![\w.,]){written}(?:{year})?(?!\w|:\d)", re.IGNORECASE), months
 
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -86,6 +89,7 @@ def _tense(before: str, after: str, locale: str) -> str | None:
 def said_dates(text: str, locale: str) -> list[SaidDate]:
     pattern, months = _date_pattern(locale)
     return [SaidDate(found.group(0), months[found.group("month").lower()], int(found.group("day")),
+                     int(found.group("year")) if found.group("year") else None,
                      _tense(text[:found.start()], text[found.end():], locale))
             for found in pattern.finditer(text)]
 
@@ -100,13 +104,17 @@ def meant_day(month: int, day: int, around: date, tense: str) -> date | None:
     """The day a date said in ``tense`` around ``around`` stands for; None if that month has no such day."""
     low = -365 + CLEARLY_WRONG_DAYS if tense == PAST else -CLEARLY_WRONG_DAYS
     for year in (around.year - 1, around.year, around.year + 1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:  # February 30, or February 29 off a leap year
-            continue
-        if low <= (candidate - around).days < low + 365:
+        candidate = _valid_day(year, month, day)
+        if candidate is not None and low <= (candidate - around).days < low + 365:
             return candidate
     return None
+
+
+def _valid_day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:  # February 30, or February 29 off a leap year
+        return None
 
 
 def wrong_tense(text: str, locale: str, local_day: date) -> list[str]:
@@ -114,7 +122,8 @@ def wrong_tense(text: str, locale: str, local_day: date) -> list[str]:
     for said in said_dates(text, locale):
         if said.tense is None:
             continue
-        day = meant_day(said.month, said.day, local_day, said.tense)
+        day = meant_day(said.month, said.day, local_day, said.tense) if said.year is None else \
+            _valid_day(said.year, said.month, said.day)
         if day is not None and (day > local_day if said.tense == PAST else day < local_day):
             wrong.append(f"{said.text} ({said.tense})")
     return wrong

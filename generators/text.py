@@ -44,8 +44,12 @@ def draw_amount(fraction: float, amount: Amount) -> float:
     return round(value, 2)
 
 
-def format_date(day: date, pools: LocalePools) -> str:
-    return pools.date_pattern.format(day=day.day, month=pools.months[day.month - 1])
+def format_date(day: date, pools: LocalePools, today: date | None = None) -> str:
+    """``March 7`` («7 марта»); with the year when it is not ``today``'s (a warranty "until January 19, 2027")."""
+    month = pools.months[day.month - 1]
+    if today is not None and day.year != today.year:
+        return pools.date_year_pattern.format(day=day.day, month=month, year=day.year)
+    return pools.date_pattern.format(day=day.day, month=month)
 
 
 def clock(seconds: int) -> str:
@@ -147,7 +151,7 @@ class Facts(dict):
             value = self[key] = str(int(number)) if amount.integer else format_amount(number, self.pools,
                                                                                        amount.cents)
             return value
-        value = self[key] = format_date(self._date(scenario.dates[key]), self.pools)
+        value = self[key] = format_date(self._date(scenario.dates[key]), self.pools, self.local_day)
         return value
 
     def _follows(self, name: str, key: str) -> None:

@@ -373,7 +373,7 @@ def test_quoted_values_are_the_clients_own_and_times_never_run_ahead(week):
     assert quality.quoted_emails + quality.quoted_phones > 50
     assert quality.foreign_emails == 0 and quality.foreign_phones == 0
     assert quality.now_in_future == 0 and quality.placeholder_leaks == 0
-    assert quality.tensed_dates > 500 and quality.wrong_tense_dates == 0, quality.examples.get("wrong_tense_dates")
+    assert quality.tensed_dates > 400 and quality.wrong_tense_dates == 0, quality.examples.get("wrong_tense_dates")
 
 
 # -- 7. labels follow what happened --------------------------------------------------------------------------------

@@ -63,6 +63,10 @@ def test_every_date_the_scenarios_write_is_read_in_its_spans_tense_or_not_judged
     ("Arrives by January 2.", "en_US", date(2025, 12, 30), []),                 # across the new year
     ("Shipped on December 30.", "en_US", date(2026, 1, 2), []),
     ("Valid until February 29.", "en_US", date(2026, 3, 4), []),                # no such day this year
+    ("Covered until January 19, 2027.", "en_US", date(2026, 3, 4), []),         # the year settles it
+    ("Covered until January 19, 2026.", "en_US", date(2026, 3, 4), ["January 19, 2026 (future)"]),
+    ("Гарантия действует до 19 января 2027 года.", "ru_RU", date(2026, 3, 4), []),
+    ("Гарантия действует до 19 января 2026 года.", "ru_RU", date(2026, 3, 4), ["19 января 2026 года (future)"]),
     ("You'll switch to Unlimited on March 9.", "en_US", date(2026, 3, 10), ["March 9 (future)"]),
     ("Списали 12 марта, вернём до 20 марта.", "ru_RU", date(2026, 3, 15), []),
     ("Списали 16 марта.", "ru_RU", date(2026, 3, 15), ["16 марта (past)"]),
