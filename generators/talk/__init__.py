@@ -103,8 +103,8 @@ class Talk:
     voice_openers: tuple[str, ...]
     closers: dict[str, tuple[str, ...]]
     """Ending kind (``ANY``, ``REQUEST``, ``CLOSING``) -> the closers that fit it."""
-    closing_words: re.Pattern[str]
-    """Any of the closing closers: a phrase that already thanks or says goodbye gets no second one."""
+    closer_words: dict[str, re.Pattern[str]]
+    """Ending kind -> any of its worded closers: a phrase that already says "pls" or "thanks" gets no second."""
     voice_closers: tuple[str, ...]
     casual: WordMap
     letters: dict[str, str]
@@ -151,7 +151,7 @@ def load_talk(locale: str) -> Talk:
         voice_openers=tuple(data["openers"]["voice"]),
         closers={kind: (*closers[ANY], *closers[kind]) if kind != ANY else tuple(closers[ANY])
                  for kind in (ANY, REQUEST, CLOSING)},
-        closing_words=re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, closers[CLOSING]))})(?!\w)", re.IGNORECASE),
+        closer_words={kind: _any_word(closers[kind]) for kind in (ANY, REQUEST, CLOSING)},
         voice_closers=tuple(closers["voice"]),
         casual=WordMap.of(data["casual"]),
         letters=data["letters"],
@@ -262,10 +262,16 @@ def casual_values(rng: Random, text: str, locale: str) -> str:
     return date.sub(lambda match: rng.choice(talk.date_forms).format_map(_date_fields(match, locale)), text)
 
 
+def _any_word(phrases: list[str]) -> re.Pattern[str]:
+    words = [re.escape(phrase) for phrase in phrases if phrase[:1].isalpha()]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(words) or '(?!)'})(?!\w)", re.IGNORECASE)
+
+
 def _closer(rng: Random, talk: Talk, text: str, ending: str) -> str:
-    """One of the closers that fit the turn; a phrase that already thanks gets no second "thanks"."""
+    """One of the closers that fit the turn; a phrase that already says "pls" or "thanks" gets no second one."""
     closer = rng.choice(talk.closers[ending])
-    if ending == CLOSING and talk.closing_words.search(text) and talk.closing_words.fullmatch(closer):
+    worded = talk.closer_words[ending]
+    if worded.fullmatch(closer) and worded.search(text):
         return text
     return _with_closer(closer, text)
 

@@ -203,3 +203,18 @@ def test_rubles_agree_with_the_amount():
     rng = Random(2)
     forms = {talk.casual_values(rng, "за 21 ₽ и 3 ₽", "ru_RU") for _ in range(300)}
     assert "за 21 рубль и 3 рубля" in forms
+
+
+@pytest.mark.parametrize(("core", "locale", "ending", "worded"), [
+    ("cancel my order pls", "en_US", talk.REQUEST, r"pls|please|asap"),
+    ("ok thanks", "en_US", talk.CLOSING, r"thanks|thank you|thx|ty|bye"),
+    ("отмените заказ, пожалуйста", "ru_RU", talk.REQUEST, r"пожалуйста|срочно|помогите|жду ответа"),
+    ("спасибо, всё понятно", "ru_RU", talk.CLOSING, r"спасибо|спс|благодарю|до свидания"),
+])
+def test_a_phrase_that_already_says_please_or_thanks_gets_no_second(core, locale, ending, worded):
+    rng = Random(4)
+    pattern = re.compile(rf"(?<!\w)(?:{worded})(?!\w)", re.IGNORECASE)
+    texts = [talk.compose(rng, core, locale, ending=ending) for _ in range(3000)]
+    assert all(len(pattern.findall(text)) <= 1 for text in texts), [t for t in texts if len(pattern.findall(t)) > 1]
+    fresh = [talk.compose(rng, "where is it", "en_US", ending=ending) for _ in range(1000)]
+    assert sum(bool(re.search(r"[a-z]+$", text) and text.count(" ") > 2) for text in fresh) > 30  # closers added
