@@ -10,7 +10,9 @@ Contract:
   cannot decline (``Сочи``, «Шевченко», Latin words) come back unchanged.
   «курьеру {agent_name:datv}» -> «курьеру Сергею», «в {city:loct}» -> «в Нижнем Новгороде».
 - ``grammar_errors(text) -> list[str]``: agreement errors a program can find in generated text (a doubled
-  «г. г.», «г.» before a city, «курьеру Сергей», «в Москва», «5 заказа»); ``jaicp-mock stats`` counts them.
+  «г. г.», «г.» before a city, «курьеру Сергей», «в Москва», «5 заказа», «в Владивостоке»); ``jaicp-mock
+  stats`` counts them. ``with_preposition("в", "Владивостоке")`` and ``euphonic(text)`` give «во» where
+  Russian needs it.
 - ``agree(number, noun) -> str``: «1 заказ», «3 заказа», «5 заказов», «21 день», «2 рабочих дня», and the
   counting forms «5 гигабайт», «5 человек», «5 лет»;
   ``noun`` in the nominative singular, one word or adjective + noun. ``agreed_noun(number, noun)`` gives
@@ -255,6 +257,20 @@ def build_table(words: Iterable[tuple[str, str | None, bool]], nouns: Iterable[s
     }
 
 
+_VO = re.compile(r"(?<![\w-])([Вв]) (?=[ВвФф][бвгджзйклмнпрстфхцчшщь])")
+"""«в» before в/ф and a consonant, where Russian says «во»: «во Владивостоке», «во Францию», «во Вьетнам»."""
+
+
+def with_preposition(preposition: str, words: str) -> str:
+    """«в» + «Владивостоке» -> «во Владивостоке»; «в» + «Москве» -> «в Москве» (the preposition's capital kept)."""
+    return euphonic(f"{preposition} {words}")
+
+
+def euphonic(text: str) -> str:
+    """Every «в» that must be «во» in ``text`` made so («в Владимир» -> «во Владимир»)."""
+    return _VO.sub(lambda found: f"{found.group(1)}о ", text)
+
+
 # Checking generated Russian text: what `jaicp-mock stats` counts as agreement errors.
 _NUMBER_NOUN = re.compile(r"(?<![\d.,:/+()-])(?<!\d )(\d{1,6}) ([а-яё]+)\b")
 """A number and the word after it; not the tail of a phone number, a date, a time or an amount with cents."""
@@ -311,6 +327,7 @@ def grammar_errors(text: str) -> list[str]:
     city, a name or city left in the nominative after a word that governs a case («курьеру Сергей», «в
     Москва»), a noun that does not agree with its number («5 заказа»)."""
     errors = [found.group(0) for found in _DOUBLED_PREFIX.finditer(text)]
+    errors.extend(text[found.start():found.end() + 2] for found in _VO.finditer(text))
     for found in _governed_pattern().finditer(text):
         name = found.group("name")
         if found.group("prefix"):

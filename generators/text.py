@@ -126,7 +126,9 @@ class Facts(dict):
     def __missing__(self, key: str) -> str:
         if CASE_MARK in key:
             name, _, case = key.partition(CASE_MARK)
-            value = self[key] = _inflect(self[name], case, _GENDER.get(name, lambda facts: None)(self))
+            case, _, preposition = case.partition(CASE_MARK)  # "city#loct#в": «во Владивостоке»
+            value = _inflect(self[name], case, _GENDER.get(name, lambda facts: None)(self))
+            value = self[key] = _with_preposition(preposition, value) if preposition else value
             self._follows(name, key)
             return value
         if "@" in key:
@@ -260,6 +262,12 @@ def _inflect(text: str, case: str, gender: str | None) -> str:
     from generators.russian import inflect
 
     return inflect(text, case, gender)
+
+
+def _with_preposition(preposition: str, words: str) -> str:
+    from generators.russian import with_preposition
+
+    return with_preposition(preposition, words)
 
 
 def _agree(number: int, noun: str) -> str:

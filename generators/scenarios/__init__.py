@@ -34,6 +34,8 @@ CASE_MARK = "#"
 """A compiled ``{city:loct}`` reads ``{city#loct}``: ``str.format_map`` then asks the filler for that key."""
 
 _GENDERED = re.compile(r"\[([^\[\]|]*)\|([^\[\]|]*)\]")
+_WITH_V = re.compile(r"(?<![\w-])([Вв])о? \{(\w+):(loct|accs)\}")
+"""«в {city:loct}»: whether it is «в» or «во» depends on the value («во Владивостоке»), so the value takes it."""
 _FIRST_NAME = r"\{first_name(?::\w+)?\}"
 _UNNAMED = (
     (re.compile(rf"^{_FIRST_NAME},?\s*(\w)"), lambda match: match.group(1).upper()),  # «{first_name}, добрый»
@@ -382,6 +384,8 @@ class _Reader:
             raise self.fail(key, f"chat-only wording {found.group(0).strip()!r} in a phone text: {text!r}")
 
     def compile(self, key: str, text: str) -> Template:
+        if self.locale in CASE_LOCALES:
+            text = _WITH_V.sub(lambda match: f"{{{match.group(2)}:{match.group(3)}{CASE_MARK}{match.group(1)}}}", text)
         male = _GENDERED.sub(lambda match: match.group(1), text)
         female = _GENDERED.sub(lambda match: match.group(2), text)
         if any(char in male for char in "[]|"):
@@ -408,8 +412,9 @@ class _Reader:
         if spec:
             if self.locale not in CASE_LOCALES:
                 raise self.fail(key, f"{{{name}:{spec}}}: cases are written in {', '.join(CASE_LOCALES)} only")
-            if spec not in CASES:
-                raise self.fail(key, f"unknown case {spec!r} in {text!r}; accepted: {', '.join(CASES)}")
+            case = spec.partition(CASE_MARK)[0]  # "loct#в": the value takes the «в» before it (``_WITH_V``)
+            if case not in CASES:
+                raise self.fail(key, f"unknown case {case!r} in {text!r}; accepted: {', '.join(CASES)}")
             return f"{name}{CASE_MARK}{spec}"
         if at:
             if self.locale not in CASE_LOCALES:
@@ -424,7 +429,7 @@ class _Reader:
 
 def _compile_text(text: str) -> str:
     """``{city:loct}`` -> ``{city#loct}``, so that ``format_map`` passes the case to the filler's key."""
-    return re.sub(r"\{([^{}:]+):([a-z]+)\}", lambda m: "{" + m.group(1) + CASE_MARK + m.group(2) + "}", text)
+    return re.sub(r"\{([^{}:]+):([a-z]+(?:#[Вв])?)\}", lambda m: "{" + m.group(1) + CASE_MARK + m.group(2) + "}", text)
 
 
 def _words(text: str) -> list[str]:

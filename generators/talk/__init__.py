@@ -396,7 +396,12 @@ def _fill(rng: Random, talk: Talk, template: str) -> str:
 
         return inflect(city, case, place=True)
 
-    return _PLACEHOLDER.sub(value, template)
+    filled = _PLACEHOLDER.sub(value, template)
+    if talk.locale != "ru_RU":
+        return filled
+    from generators.russian import euphonic
+
+    return euphonic(filled)  # «в Владивостоке» -> «во Владивостоке»
 
 
 def gibberish(rng: Random, locale: str) -> str:

@@ -376,6 +376,16 @@ def test_quoted_values_are_the_clients_own_and_times_never_run_ahead(week):
     assert quality.tensed_dates > 400 and quality.wrong_tense_dates == 0, quality.examples.get("wrong_tense_dates")
 
 
+def test_russian_replies_have_no_error_a_program_can_find(week):
+    """«в Владивостоке», «курьеру Сергей», «5 заказа», «г. г.»: none in a week of replies."""
+    locale, days = week
+    quality = profile_records(itertools.chain.from_iterable(days.values())).quality
+    assert quality.russian_errors == 0, quality.examples.get("russian_errors")
+    if locale == "ru_RU":  # the case is reached: a city after «в» that takes «во» («во Владикавказе»)
+        vo = re.compile(r"(?<!\w)[Вв]о [ВФ][бвгджзйклмнпрстфхцчшщь]")
+        assert sum(bool(vo.search(row.msg_answer)) for rows in days.values() for row in rows) > 0
+
+
 # -- 7. labels follow what happened --------------------------------------------------------------------------------
 
 
@@ -553,13 +563,15 @@ def test_a_session_that_goes_on_over_days_keeps_its_values(week):
        day=st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31)), seed=st.integers(0, 2**63))
 def test_no_day_gives_itself_away(locale, domain, channels, day, seed):
     """Any account, day and seed: nothing a program can catch (chat-only phone wording, leaks, contradicted
-    labels, foreign emails or phones, future times, an unasked yes)."""
+    labels, foreign emails or phones, future times, an unasked yes, dates in the wrong tense, Russian errors)."""
     spec = AccountSpec(99, projects=(ProjectSpec("P", domain=domain, channels=tuple(channels)),), locale=locale,
                        sessions_per_day=40)
     quality = profile_records(records_of(DayPlan(spec, day, seed=seed))).quality
     for kind in ("phone_chat_only", "placeholder_leaks", "contradicting_labels", "label_changes",
-                 "asr_comments_off_phone", "foreign_emails", "foreign_phones", "now_in_future", "unasked_yes"):
+                 "asr_comments_off_phone", "foreign_emails", "foreign_phones", "now_in_future", "unasked_yes",
+                 "wrong_tense_dates", "russian_errors"):
         assert getattr(quality, kind) == 0, (kind, quality.examples.get(kind))
     event(f"bare yes answered: {quality.bare_yes > 0}")
     event(f"labelled sessions: {quality.labelled_sessions > 0}")
-    target(float(quality.bare_yes + quality.labelled_sessions), label="cases checked")
+    event(f"dates judged: {quality.tensed_dates > 0}")
+    target(float(quality.bare_yes + quality.labelled_sessions + quality.tensed_dates), label="cases checked")
