@@ -463,6 +463,24 @@ def test_agent_chats_are_conversations(week):
     assert waits[int(0.95 * len(waits))] > 600
 
 
+LATE_STATE = re.compile(r"/Payment/(Late|Overdue)(/|$)")
+DUE_STATE = re.compile(r"/(Due|MoveDate|ChangeDueDate)(/|$)|^/Loans/Payment$")
+
+
+def test_a_session_that_moves_or_asks_a_due_date_is_not_also_late(week):
+    """"When is my payment due" or "move my due date", then "I missed my payment": one session says both only
+    if the client contradicts themselves; a late payment is a goal of its own."""
+    _, days = week
+    both = late = 0
+    for records in days.values():
+        for rows in sessions_of(records).values():
+            states = {row.state_after for row in rows}
+            if any(LATE_STATE.search(state) for state in states):
+                late += 1
+                both += any(DUE_STATE.search(state) for state in states)
+    assert late > 20 and both == 0, (late, both)
+
+
 def test_a_second_goal_is_another_topic():
     """A second goal never shares the first one's topic (tag), where goals can contradict each other."""
     seconds = 0
