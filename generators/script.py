@@ -109,6 +109,7 @@ class Builder:
         self.last_reply = 0
         self.greeting = True
         self.first_ask = False
+        self.stated: set[str] = set()
         self.offered: Step | None = None
         self.goal: Goal | None = None
         self.outcome = ""
@@ -161,7 +162,8 @@ class Builder:
         client does not ask what the bot has just answered."""
         rng = self.rng
         said: set[str] = set()
-        self.first_ask = True
+        self.first_ask = goal.name not in self.stated  # once more after no agent was online: said it all once
+        self.stated.add(goal.name)
         entries = list(goal.entries)
         outcome = self.path(goal, goal.steps[entries.pop(_ranked(rng, len(entries)))], said)
         while outcome == "done" and self.client_turns < self.budget and rng.random() < RELATED_SHARE:
