@@ -462,22 +462,27 @@ def test_agent_chats_are_conversations(week):
     assert waits[int(0.95 * len(waits))] > 600
 
 
-LATE_STATE = re.compile(r"/Payment/(Late|Overdue)(/|$)")
-DUE_STATE = re.compile(r"/(Due|MoveDate|ChangeDueDate)(/|$)|^/Loans/Payment$")
+CONTRADICTING_STATES = {
+    "late and due": (re.compile(r"/Payment/(Late|Overdue)(/|$)"),
+                     re.compile(r"/(Due|MoveDate|ChangeDueDate)(/|$)|^/Loans/Payment$")),
+    "wrong and faulty": (re.compile(r"^/Returns/WrongItem"), re.compile(r"^/Returns/Damaged")),
+}
+"""Answers one session gives only if the client contradicts themselves: "move my due date", then "I missed my
+payment"; "this isn't what I ordered", then "it's brand new and doesn't turn on"."""
 
 
-def test_a_session_that_moves_or_asks_a_due_date_is_not_also_late(week):
-    """"When is my payment due" or "move my due date", then "I missed my payment": one session says both only
-    if the client contradicts themselves; a late payment is a goal of its own."""
+@pytest.mark.parametrize("pair", CONTRADICTING_STATES)
+def test_a_session_does_not_pursue_goals_that_contradict_each_other(week, pair):
     _, days = week
-    both = late = 0
+    first, second = CONTRADICTING_STATES[pair]
+    both = either = 0
     for records in days.values():
         for rows in sessions_of(records).values():
             states = {row.state_after for row in rows}
-            if any(LATE_STATE.search(state) for state in states):
-                late += 1
-                both += any(DUE_STATE.search(state) for state in states)
-    assert late > 20 and both == 0, (late, both)
+            has = [any(pattern.search(state) for state in states) for pattern in (first, second)]
+            either += has[0]
+            both += all(has)
+    assert either > 20 and both == 0, (either, both)
 
 
 def test_a_second_goal_is_another_topic():
