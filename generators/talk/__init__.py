@@ -77,6 +77,8 @@ _SPOKEN_PUNCTUATION = re.compile(
     r"[.!?;:…]+(?=\s|$)|[\"«»()—–]|(?<!\w)-(?!\w)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 """Marks speech has no sound for; a full stop inside a token (``3.5``, an email) stays."""
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,4}(?!\w|[.,]\d)")
+_ENDS_WITH_EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]$")
+"""A phrase that ends with an emoji has ended: no full stop ("not working 😤.") and no closer after it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +273,7 @@ def _closer(rng: Random, talk: Talk, text: str, ending: str) -> str:
     """One of the closers that fit the turn; a phrase that already says "pls" or "thanks" gets no second one."""
     closer = rng.choice(talk.closers[ending])
     worded = talk.closer_words[ending]
-    if worded.fullmatch(closer) and worded.search(text):
+    if (worded.fullmatch(closer) and worded.search(text)) or _ENDS_WITH_EMOJI.search(text):
         return text
     return _with_closer(closer, text)
 
@@ -435,7 +437,7 @@ def off_topic(rng: Random, locale: str, voice: bool = False, greet: bool = True)
 
 def _sentence(text: str) -> str:
     text = text[:1].upper() + text[1:]
-    return text if text[-1:] in ".!?" else f"{text}."
+    return text if text[-1:] in ".!?" or _ENDS_WITH_EMOJI.search(text) else f"{text}."
 
 
 def long_complaint(rng: Random, core: str, locale: str, voice: bool = False) -> str:

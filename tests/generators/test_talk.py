@@ -218,3 +218,14 @@ def test_a_phrase_that_already_says_please_or_thanks_gets_no_second(core, locale
     assert all(len(pattern.findall(text)) <= 1 for text in texts), [t for t in texts if len(pattern.findall(t)) > 1]
     fresh = [talk.compose(rng, "where is it", "en_US", ending=ending) for _ in range(1000)]
     assert sum(bool(re.search(r"[a-z]+$", text) and text.count(" ") > 2) for text in fresh) > 30  # closers added
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_phrase_ending_in_an_emoji_gets_no_full_stop_or_closer_after_it(locale):
+    core = {"en_US": "password not working 😤", "ru_RU": "промокод не применяется 🙄"}[locale]
+    rng = Random(8)
+    texts = [talk.compose(rng, core, locale, ending=talk.REQUEST) for _ in range(1000)]
+    texts += [talk.long_complaint(rng, core, locale) for _ in range(300)]
+    after = re.compile(r"[😤🙄](?:[.,!?]| (?:pls|please|asap|\?\?|пожалуйста|срочно|помогите|жду))")
+    assert not [text for text in texts if after.search(text)]
+    assert sum(len(text.split()) >= talk.COMPLAINT_MIN_WORDS for text in texts) >= 300  # the complaints grew
