@@ -26,7 +26,7 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
     if mode & TAP or not text:
         return text, False
     core = _without_opener(text, locale)
-    if mode & FIRST_ASK and rng.random() < LONG_SHARE:
+    if mode & FIRST_ASK and rng.random() < LONG_SHARE and talk.complains(core, locale):
         return talk.long_complaint(rng, core, locale, voice), False
     # "hi" opens a burst (or a return after a pause), not its third phrase; one opener at most: not "hello, hey"
     greets = bool(mode & GREETING)

@@ -28,7 +28,8 @@ Contract:
   typos...): do not pass it through ``compose`` again.
 - ``gibberish(rng, locale) -> str``: a keyboard mash or a bit of noise ("asdfgh", «ывапр», "??").
 - ``long_complaint(rng, core, locale, voice=False) -> str``: ``core`` inside an opener, context sentences
-  and an ending; always ``COMPLAINT_MIN_WORDS`` words or more.
+  and an ending; always ``COMPLAINT_MIN_WORDS`` words or more. ``complains(core, locale)``: whether ``core``
+  can grow into one (not a plain question for information: "how much is a data pass").
 - ``chat_only(text, locale) -> str | None``: the first chat-only word or mark in ``text`` ("tap",
   «нажмите», a URL), or None: phone texts must have none.
 - ``spoken_number(number, locale) -> str``: "twenty one", «двадцать один».
@@ -438,6 +439,14 @@ def off_topic(rng: Random, locale: str, voice: bool = False, greet: bool = True)
 def _sentence(text: str) -> str:
     text = text[:1].upper() + text[1:]
     return text if text[-1:] in ".!?" or _ENDS_WITH_EMOJI.search(text) else f"{text}."
+
+
+_FIRST_WORD = re.compile(r"[^\W\d_][\w'’]*")
+
+
+def complains(core: str, locale: str) -> bool:
+    first = _FIRST_WORD.search(core)
+    return first is None or first.group(0).lower() not in load_talk(locale).complaint["asks"]
 
 
 def long_complaint(rng: Random, core: str, locale: str, voice: bool = False) -> str:
