@@ -13,9 +13,9 @@ from random import Random
 
 from generators import talk
 from generators.scenarios import is_bare_answer
-from generators.script import GARBLED, GREETING, STATEMENT, TAP
+from generators.script import FAREWELL, FIRST_ASK, GARBLED, GREETING, STATEMENT, TAP
 
-LONG_SHARE = 0.08          # statements grown into a long complaint (15+ words)
+LONG_SHARE = 0.16          # a goal's first statements grown into a long complaint (15+ words)
 GARBLED_TYPO_SHARE = 0.5   # misheard phrases with one more slip: often why the bot missed them
 
 _WORDS = re.compile(r"[^\W_]+")
@@ -25,16 +25,23 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
     """The client's words for a filled scenario phrase, and whether speech recognition garbled them."""
     if mode & TAP or not text:
         return text, False
-    if mode & STATEMENT and rng.random() < LONG_SHARE:
-        return talk.long_complaint(rng, _without_opener(text, locale), locale, voice), False
-    calm = not mode & GREETING  # "hi" opens a session (or a return after a pause), not its third phrase
-    composed = talk.compose(rng, _without_opener(text, locale) if calm else text, locale, voice)
-    stripped = _without_opener(composed, locale)  # once: the opener pattern is long
-    if calm or _openers(locale).match(stripped):  # one opener at most: not "hello, hey"
-        composed = stripped
+    core = _without_opener(text, locale)
+    if mode & FIRST_ASK and rng.random() < LONG_SHARE and talk.complains(core, locale):
+        return talk.long_complaint(rng, core, locale, voice), False
+    # "hi" opens a burst (or a return after a pause), not its third phrase; one opener at most: not "hello, hey"
+    greets = bool(mode & GREETING)
+    composed = talk.compose(rng, text if greets else core, locale, voice, greet=greets and core == text,
+                            ending=_ending(mode))
     if mode & GARBLED and not voice and rng.random() < GARBLED_TYPO_SHARE:
         composed = talk.typo(rng, composed, locale)
     return composed, voice and _lost_words(text, composed)
+
+
+def _ending(mode: int) -> str:
+    """Which closers fit the turn: "thanks" only in the client's last words, "pls" after a request."""
+    if mode & FAREWELL:
+        return talk.CLOSING
+    return talk.REQUEST if mode & STATEMENT else talk.ANY
 
 
 def _lost_words(said: str, heard: str) -> bool:
@@ -62,12 +69,12 @@ def _openers(locale: str) -> re.Pattern:
     return re.compile(rf"(?:{alternatives})[,.:!?]*\s+", re.IGNORECASE)
 
 
-def offtopic(rng: Random, locale: str, voice: bool) -> str:
+def offtopic(rng: Random, locale: str, voice: bool, greet: bool = True) -> str:
     """A one-off the bot was not built for: a one-liner, an odd question, or keyboard noise; never a bare
-    "ok" or "yes", which would answer a question nobody asked."""
-    text = talk.off_topic(rng, locale, voice)
+    "ok" or "yes", which would answer a question nobody asked. ``greet``: it opens the burst."""
+    text = talk.off_topic(rng, locale, voice, greet)
     for _ in range(8):
         if not is_bare_answer(text, locale):
             break
-        text = talk.off_topic(rng, locale, voice)
+        text = talk.off_topic(rng, locale, voice, greet)
     return text.lower() if voice else text  # a transcript has no capitals

@@ -10,8 +10,11 @@ Contract:
   cannot decline (``Сочи``, «Шевченко», Latin words) come back unchanged.
   «курьеру {agent_name:datv}» -> «курьеру Сергею», «в {city:loct}» -> «в Нижнем Новгороде».
 - ``grammar_errors(text) -> list[str]``: agreement errors a program can find in generated text (a doubled
-  «г. г.», «г.» before a city, «курьеру Сергей», «в Москва», «5 заказа»); ``jaicp-mock stats`` counts them.
-- ``agree(number, noun) -> str``: «1 заказ», «3 заказа», «5 заказов», «21 день», «2 рабочих дня»;
+  «г. г.», «г.» before a city, «курьеру Сергей», «в Москва», «5 заказа», «в Владивостоке»); ``jaicp-mock
+  stats`` counts them. ``with_preposition("в", "Владивостоке")`` and ``euphonic(text)`` give «во» where
+  Russian needs it.
+- ``agree(number, noun) -> str``: «1 заказ», «3 заказа», «5 заказов», «21 день», «2 рабочих дня», and the
+  counting forms «5 гигабайт», «5 человек», «5 лет»;
   ``noun`` in the nominative singular, one word or adjective + noun. ``agreed_noun(number, noun)`` gives
   the noun alone, for a number formatted elsewhere («1 500 рублей»).
 
@@ -171,10 +174,27 @@ def _modifier_parse(word: str) -> Parse | None:
     return adjectives[0] if adjectives else _best_parse(word, None)
 
 
+_COUNTING_FORMS = {"человек": "человек", "год": "лет"}
+"""Counting forms the dictionary holds without the ``Coun`` mark, so ``make_agree_with_number`` gives «5 людей»
+and «5 годов» (pymorphy2 issues 147 and 172): the plural genitive after a number is these."""
+
+
+def counted(parse: Parse, number: int) -> Parse | None:
+    """``parse`` in the form that follows ``number``: ``make_agree_with_number``, with the counting form
+    where the language has one («5 гигабайт», «5 грамм», «5 человек», «5 лет»), not the plain genitive."""
+    form = parse.make_agree_with_number(number)
+    if form is None or (form.tag.number, form.tag.case) != ("plur", "gent"):
+        return form
+    special = _COUNTING_FORMS.get(parse.normal_form)
+    if special is not None:
+        return next((other for other in parse.lexeme if other.word == special and "gent" in other.tag), form)
+    return parse.inflect({"plur", "gent", "Coun"}) or form
+
+
 def _agreed_live(noun: str, number: int) -> str:
     words = noun.split(" ")
     parses = [_modifier_parse(word) for word in words[:-1]] + [_best_parse(words[-1], None)]
-    forms = [None if parse is None else parse.make_agree_with_number(number) for parse in parses]
+    forms = [None if parse is None else counted(parse, number) for parse in parses]
     head = forms[-1]
     after_few = head is not None and (head.tag.number, head.tag.case) == ("sing", "gent")  # «2 дня»
     adjective_case = "nomn" if head is not None and head.tag.gender == "femn" else "gent"
@@ -237,6 +257,20 @@ def build_table(words: Iterable[tuple[str, str | None, bool]], nouns: Iterable[s
     }
 
 
+_VO = re.compile(r"(?<![\w-])([Вв]) (?=[ВвФф][бвгджзйклмнпрстфхцчшщь])")
+"""«в» before в/ф and a consonant, where Russian says «во»: «во Владивостоке», «во Францию», «во Вьетнам»."""
+
+
+def with_preposition(preposition: str, words: str) -> str:
+    """«в» + «Владивостоке» -> «во Владивостоке»; «в» + «Москве» -> «в Москве» (the preposition's capital kept)."""
+    return euphonic(f"{preposition} {words}")
+
+
+def euphonic(text: str) -> str:
+    """Every «в» that must be «во» in ``text`` made so («в Владимир» -> «во Владимир»)."""
+    return _VO.sub(lambda found: f"{found.group(1)}о ", text)
+
+
 # Checking generated Russian text: what `jaicp-mock stats` counts as agreement errors.
 _NUMBER_NOUN = re.compile(r"(?<![\d.,:/+()-])(?<!\d )(\d{1,6}) ([а-яё]+)\b")
 """A number and the word after it; not the tail of a phone number, a date, a time or an amount with cents."""
@@ -275,7 +309,7 @@ def _number_agrees(residue: int, word: str) -> bool:
     number = residue + 100
     for parse in readings:
         lemma = parse.inflect({"nomn", "sing"}) or parse
-        agreed = lemma.make_agree_with_number(number)
+        agreed = counted(lemma, number)
         genitive = lemma.inflect({"gent", "sing" if agreed is not None and agreed.tag.number == "sing"
                                   and agreed.tag.case == "nomn" else "plur"})
         if word in {form.word for form in (agreed, genitive) if form is not None}:
@@ -293,6 +327,7 @@ def grammar_errors(text: str) -> list[str]:
     city, a name or city left in the nominative after a word that governs a case («курьеру Сергей», «в
     Москва»), a noun that does not agree with its number («5 заказа»)."""
     errors = [found.group(0) for found in _DOUBLED_PREFIX.finditer(text)]
+    errors.extend(text[found.start():found.end() + 2] for found in _VO.finditer(text))
     for found in _governed_pattern().finditer(text):
         name = found.group("name")
         if found.group("prefix"):

@@ -23,8 +23,10 @@ START, STEP, MISS, OFFTOPIC, SWITCH, NO_OPERATORS, WAITING, AGENT, FINISHED, GOO
 # Modes of a client turn (bits): how the rows compose the client's words.
 TAP = 1           # a button caption, exactly as shown
 GREETING = 2      # the first phrase of a burst, or after a long pause: it may open with a greeting
+FAREWELL = 4      # the client's last words (a goodbye, closing an agent chat): it may end with "thanks"
 GARBLED = 8       # the phrase the bot did not understand: typos likelier
-STATEMENT = 16    # the client states a need: may grow into a long complaint
+STATEMENT = 16    # the client states a need: it may end with "pls"
+FIRST_ASK = 32    # a goal's first statement: it may grow into a long complaint
 
 # Session dynamics, as probabilities.
 START_ONLY_SHARE = 0.12          # web-widget sessions that open the widget and write nothing
@@ -106,6 +108,8 @@ class Builder:
         self.times: list[int] = []
         self.last_reply = 0
         self.greeting = True
+        self.first_ask = False
+        self.stated: set[str] = set()
         self.offered: Step | None = None
         self.goal: Goal | None = None
         self.outcome = ""
@@ -148,7 +152,7 @@ class Builder:
         if rng.random() < GOODBYE_AFTER.get(outcome, 0.0):
             phrases = goodbye.voice if self.voice else goodbye.say
             self.add(GOODBYE, _pick(rng, phrases), _pick(rng, goodbye.reply_voice if self.voice else goodbye.reply),
-                     goodbye.state)
+                     goodbye.state, mode=FAREWELL)
         if self.voice and rng.random() < HANGUP_SHARE:
             self.add(HANGUP, None, None, "/Hangup")
 
@@ -158,6 +162,8 @@ class Builder:
         client does not ask what the bot has just answered."""
         rng = self.rng
         said: set[str] = set()
+        self.first_ask = goal.name not in self.stated  # once more after no agent was online: said it all once
+        self.stated.add(goal.name)
         entries = list(goal.entries)
         outcome = self.path(goal, goal.steps[entries.pop(_ranked(rng, len(entries)))], said)
         while outcome == "done" and self.client_turns < self.budget and rng.random() < RELATED_SHARE:
@@ -192,11 +198,13 @@ class Builder:
             self.add(STEP, _pick(rng, step.buttons), self.reply(step), step.state, goal, TAP)
             return True
         said = _pick(rng, phrases)
-        mode = 0 if step.answers else STATEMENT
+        mode = 0 if step.answers else STATEMENT | (FIRST_ASK if self.first_ask else 0)
+        self.first_ask = False
         if not step.answers and rng.random() < MISHEAR_SHARE:
             said = self.mishear(goal, said, phrases, mode)
             if said is None:
                 return False
+            mode &= ~FIRST_ASK  # the rephrased ask is short: the client has said it all once
             if rng.random() < MISHEAR_AGAIN_SHARE * MISHEAR_SHARE * 4:
                 said = self.mishear(goal, said, phrases, mode)
                 if said is None:
@@ -210,10 +218,10 @@ class Builder:
         fallback = self.scenario.fallback
         draw = rng.random()
         if draw < WRONG_GOAL_SHARE:
-            other = self.pick_goal(rng)
-            if other is not goal:
-                wrong = other.steps[other.entries[0]]
-                self.add(MISS, said, self.reply(wrong), wrong.state, goal, mode | GARBLED)
+            wrong = self.scenario.misheard_as(goal, self.voice)
+            if wrong:  # else a fallback: a wrong answer must not quote values the client never gave
+                step, replies = _pick(rng, wrong)
+                self.add(MISS, said, _pick(rng, replies), step.state, goal, mode | GARBLED)
                 return self.rephrase(phrases, said)
         if draw < WRONG_GOAL_SHARE + CLARIFY_SHARE:
             reply = _pick(rng, fallback.clarify_voice if self.voice else fallback.clarify)
@@ -289,7 +297,8 @@ class Builder:
             said = _pick(rng, tuple(phrase for phrase in fitting if id(phrase) not in spoken) or fitting)
             spoken.add(id(said))
             gap = len(said.male) / 4 + AGENT_MEDIAN * math.exp(rng.gauss(0.0, AGENT_SIGMA))
-            if not self.add_at(self.now + 2 + int(gap), AGENT, said, line, ""):
+            mode = FAREWELL if phase == "close" else 0
+            if not self.add_at(self.now + 2 + int(gap), AGENT, said, line, "", mode=mode):
                 return
             last = line
         finished = rng.random() < FINISHED_SHARE and self.add_at(

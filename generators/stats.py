@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from generators import russian, talk
+from generators import russian, talk, tense
 from generators.channels import CHANNELS_BY_ID
 from generators.cli import Command
 from generators.csvformat import LogRecord, iter_records
@@ -46,6 +46,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+\d[\d ()-]{9,16}\d|\(\d{3}\) ?\d{3}-\d{4}|(?<!\d)8 ?\(?9\d\d\)? ?\d{3}-?\d{2}-?\d{2}(?!\d)")
 _NOW = re.compile(r"\b(?:as of|по состоянию на|\(на) (\d{1,2}):(\d{2})", re.IGNORECASE)
 _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 _YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "confirm", "correct", "да", "ага", "угу",
                   "конечно", "подтверждаю", "верно", "ок", "окей"})
 _EXAMPLES = 3
@@ -99,6 +100,10 @@ class Quality:
     now_quotes: int = 0
     now_in_future: int = 0
     """"as of HH:MM" later than the phrase's local time."""
+    tensed_dates: int = 0
+    """Dates a text says are past or to come ("shipped on March 3", "arrives by March 9")."""
+    wrong_tense_dates: int = 0
+    """... said as past but after the phrase's local day, or as to come but before it."""
     russian_errors: int = 0
     """Replies with a Russian agreement error (``russian.grammar_errors``): «курьеру Сергей», «5 заказа»."""
     bare_yes: int = 0
@@ -345,6 +350,19 @@ def _utc_offset(text: str, override: int | None) -> int:
     return DEFAULT_UTC_OFFSETS["ru_RU" if _CYRILLIC.search(text) else "en_US"]
 
 
+def _check_tense(row: LogRecord, quality: Quality, utc_offset: int | None) -> None:
+    for text in (row.msg_question, row.msg_answer):
+        if not _DIGIT.search(text):
+            continue
+        locale = "ru_RU" if _CYRILLIC.search(text) else "en_US"
+        local_day = (row.msg_rt + timedelta(hours=_utc_offset(text, utc_offset))).date()
+        said = [found for found in tense.said_dates(text, locale) if found.tense is not None]
+        quality.tensed_dates += len(said)
+        if said and (wrong := tense.wrong_tense(text, locale, local_day)):
+            quality.wrong_tense_dates += len(wrong)
+            quality.note("wrong_tense_dates", f"{local_day:%d.%m} local, {', '.join(wrong)}: {text}")
+
+
 def _check_now(row: LogRecord, quality: Quality, utc_offset: int | None) -> None:
     for hours, minutes in _NOW.findall(row.msg_answer):
         quality.now_quotes += 1
@@ -386,6 +404,7 @@ def _check_row(row: LogRecord, quality: Quality, asr_comments: frozenset[str], u
         quality.placeholder_leaks += 1
         quality.note("placeholder_leaks", " -> ".join(texts))
     _check_now(row, quality, utc_offset)
+    _check_tense(row, quality, utc_offset)
 
 
 def _check_session(rows: list[LogRecord], quality: Quality) -> None:
@@ -581,6 +600,7 @@ def _quality_lines(quality: Quality) -> list[str]:
         ("quoted emails not the client's", quality.foreign_emails, quality.quoted_emails),
         ("quoted phones not the client's", quality.foreign_phones, quality.quoted_phones),
         ('"as of" times later than local', quality.now_in_future, quality.now_quotes),
+        ("dates said in the wrong tense", quality.wrong_tense_dates, quality.tensed_dates),
         ('bare "yes" after no question', quality.unasked_yes, quality.bare_yes),
         ("replies with Russian agreement errors", quality.russian_errors, None),
     ]

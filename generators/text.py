@@ -44,8 +44,12 @@ def draw_amount(fraction: float, amount: Amount) -> float:
     return round(value, 2)
 
 
-def format_date(day: date, pools: LocalePools) -> str:
-    return pools.date_pattern.format(day=day.day, month=pools.months[day.month - 1])
+def format_date(day: date, pools: LocalePools, today: date | None = None) -> str:
+    """``March 7`` («7 марта»); with the year when it is not ``today``'s (a warranty "until January 19, 2027")."""
+    month = pools.months[day.month - 1]
+    if today is not None and day.year != today.year:
+        return pools.date_year_pattern.format(day=day.day, month=month, year=day.year)
+    return pools.date_pattern.format(day=day.day, month=month)
 
 
 def clock(seconds: int) -> str:
@@ -90,6 +94,8 @@ class Facts(dict):
         self.local_day = date(2000, 1, 1)
         """The audience's day of the burst (set by ``new_burst`` before any fill)."""
         self.burst_keys: list[str] = []
+        self.name_known = True
+        """The client's name is on their profile or they gave it: replies may call them by it."""
 
     def new_burst(self, rng: Random, local_day: date) -> None:
         """Another day of the same session: dates and slots are drawn again relative to that day."""
@@ -120,7 +126,9 @@ class Facts(dict):
     def __missing__(self, key: str) -> str:
         if CASE_MARK in key:
             name, _, case = key.partition(CASE_MARK)
-            value = self[key] = _inflect(self[name], case, _GENDER.get(name, lambda facts: None)(self))
+            case, _, preposition = case.partition(CASE_MARK)  # "city#loct#в": «во Владивостоке»
+            value = _inflect(self[name], case, _GENDER.get(name, lambda facts: None)(self))
+            value = self[key] = _with_preposition(preposition, value) if preposition else value
             self._follows(name, key)
             return value
         if "@" in key:
@@ -145,7 +153,7 @@ class Facts(dict):
             value = self[key] = str(int(number)) if amount.integer else format_amount(number, self.pools,
                                                                                        amount.cents)
             return value
-        value = self[key] = format_date(self._date(scenario.dates[key]), self.pools)
+        value = self[key] = format_date(self._date(scenario.dates[key]), self.pools, self.local_day)
         return value
 
     def _follows(self, name: str, key: str) -> None:
@@ -163,6 +171,8 @@ class Facts(dict):
         return self[key]
 
     def fill(self, template: Template, female: bool) -> str:
+        if template.nameless is not None and not self.name_known:
+            template = template.nameless
         text = template.female if female else template.male
         return text.format_map(self) if template.fields else text
 
@@ -252,6 +262,12 @@ def _inflect(text: str, case: str, gender: str | None) -> str:
     from generators.russian import inflect
 
     return inflect(text, case, gender)
+
+
+def _with_preposition(preposition: str, words: str) -> str:
+    from generators.russian import with_preposition
+
+    return with_preposition(preposition, words)
 
 
 def _agree(number: int, noun: str) -> str:

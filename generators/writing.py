@@ -20,6 +20,7 @@ from generators.script import (
     AGENT,
     FINISHED,
     GOODBYE,
+    GREETING,
     HANGUP,
     MISS,
     NO_OPERATORS,
@@ -80,6 +81,7 @@ class Session:
         facts["agent_name"] = route.pools.first_name(rng, self.agent_female)
         if channel.user_id_shape.startswith("phone"):  # the number the client writes or calls from
             facts["phone_number"] = route.pools.format_phone(user)
+        facts.name_known = bool(self.client_name)  # a caller or a nameless web visitor is not called by name
         self.state = ROOT_STATE
         self.continuing = continuing
         """The session goes on over several days: it carries no label (one file's label would not hold for
@@ -153,7 +155,10 @@ class _Writer:
 
     def client(self, turn: Turn) -> tuple[str, bool]:
         """The client's words for a turn, and whether speech recognition garbled them."""
-        text = self.facts.fill(turn.say, self.session.female) if turn.say is not None else ""
+        say = turn.say
+        if say is not None and say.nameless is not None:  # the client gives their name
+            self.facts.name_known = True
+        text = self.facts.fill(say, self.session.female) if say is not None else ""
         return client_text(self.rng, text, self.locale, self.voice, turn.mode)
 
     def bot(self, turn: Turn) -> str:
@@ -188,7 +193,7 @@ class _Writer:
         if turn.say is not None:
             question, noisy = self.client(turn)
         else:
-            question = offtopic(self.rng, self.locale, self.voice)
+            question = offtopic(self.rng, self.locale, self.voice, bool(turn.mode & GREETING))
             noisy = False
         comment = self.comment(noisy, self.scenario.comments.fallback, MISS_COMMENT_SHARE)
         return question, self.bot(turn), turn.state, FALSE, FALSE, comment, ""

@@ -14,7 +14,8 @@ Contract (what the engine may rely on):
   ``last_names_female``, ``cities`` (all ``Weighted``; names by real frequency, cities by population,
   bare names, no «г.»), ``short_forms`` (first name -> everyday forms: «Саша», "Mike"), ``latin``
   (Russian name -> Latin spelling; empty for en_US), and the value formats read from ``formats.toml``
-  (``months``, ``date_pattern``, currency and separators, ``typical_amount``, phone codes and pattern).
+  (``months``, ``date_pattern``, ``date_year_pattern``, currency and separators, ``typical_amount``, phone
+  codes and pattern).
 - Draws, each using only the ``rng`` it is given (see ``generators.pools.values`` for the formats):
   ``first_name(rng, female)``, ``last_name(rng, female)``, ``city(rng)``, ``street_address(rng)``,
   ``tracking_number(rng)``, ``phone_digits(rng)`` / ``format_phone(digits)``, ``email(rng, first, last)``
@@ -115,6 +116,8 @@ class LocalePools:
     """Month names as they stand in a date (genitive in Russian)."""
     date_pattern: str
     """``{day}`` and ``{month}`` placeholders."""
+    date_year_pattern: str
+    """The same with ``{year}``: a date of another year than the phrase's is written with its year."""
     currency_prefix: str
     currency_suffix: str
     thousands_separator: str
@@ -195,6 +198,7 @@ def load_pools(locale: str) -> LocalePools:
         streets=tuple(formats["streets"]),
         months=tuple(formats["months"]),
         date_pattern=formats["date_pattern"],
+        date_year_pattern=formats["date_year_pattern"],
         currency_prefix=formats["currency_prefix"],
         currency_suffix=formats["currency_suffix"],
         thousands_separator=formats["thousands_separator"],

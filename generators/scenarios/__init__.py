@@ -34,6 +34,14 @@ CASE_MARK = "#"
 """A compiled ``{city:loct}`` reads ``{city#loct}``: ``str.format_map`` then asks the filler for that key."""
 
 _GENDERED = re.compile(r"\[([^\[\]|]*)\|([^\[\]|]*)\]")
+_WITH_V = re.compile(r"(?<![\w-])([Вв])о? \{(\w+):(loct|accs)\}")
+"""«в {city:loct}»: whether it is «в» or «во» depends on the value («во Владивостоке»), so the value takes it."""
+_FIRST_NAME = r"\{first_name(?::\w+)?\}"
+_UNNAMED = (
+    (re.compile(rf"^{_FIRST_NAME},?\s*(\w)"), lambda match: match.group(1).upper()),  # «{first_name}, добрый»
+    (re.compile(rf",\s*{_FIRST_NAME}"), lambda match: ""),                           # "All set, {first_name}."
+    (re.compile(rf"\s+{_FIRST_NAME}"), lambda match: ""),                            # "Hi {first_name}, this"
+)
 _STATE = re.compile(r"^(/[A-Za-z0-9_]+)+$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
@@ -59,6 +67,14 @@ _NO_WORDS = {
 _WORD = re.compile(r"[^\W\d_][\w'-]*|\d+|\{[^}]*\}")
 
 
+def without_name(text: str) -> str:
+    """A scenario text with the client's name left out, as one says it to someone whose name one does not
+    know: "Thank you, {first_name}, you're verified." -> "Thank you, you're verified."."""
+    for pattern, instead in _UNNAMED:
+        text = pattern.sub(instead, text)
+    return text
+
+
 class ScenarioError(ValueError):
     """A scenario file breaks FORMAT.md; the message names the file and the key."""
 
@@ -71,6 +87,10 @@ class Template:
     female: str
     fields: tuple[str, ...]
     """Keys the filler is asked for, in order (``city#loct``, ``count@заказ``); empty when the text is final."""
+    nameless: Template | None = None
+    """The text without the client's first name («Hi {first_name}, this is Ann» -> «Hi, this is Ann»), for a
+    client whose name the session does not know; None when the text has no name. In a client's phrase: the
+    client gives their name."""
 
 
 Texts = tuple[Template, ...]
@@ -192,12 +212,13 @@ class Operator:
         found = _PHASE_TURNS.get(key)
         if found is None:
             found = _PHASE_TURNS[key] = _phase_turns(self.turns, phase, goal)
-            _PHASE_KEEP.append(self.turns)  # an id stays valid only while its tuple lives
+            _KEPT.append(self.turns)  # an id stays valid only while its tuple lives
         return found
 
 
 _PHASE_TURNS: dict[tuple[int, str, str], tuple[OperatorTurn, ...]] = {}
-_PHASE_KEEP: list[tuple[OperatorTurn, ...]] = []
+_KEPT: list[object] = []
+"""What the identity caches' keys stand for, kept alive so that no id is reused."""
 
 
 def _phase_turns(turns: tuple[OperatorTurn, ...], phase: str, goal: str) -> tuple[OperatorTurn, ...]:
@@ -244,6 +265,33 @@ class Scenario:
 
     def goal(self, name: str) -> Goal:
         return next(goal for goal in self.goals if goal.name == name)
+
+    def misheard_as(self, goal: Goal, voice: bool) -> tuple[tuple[Step, Texts], ...]:
+        """The wrong but plausible answers to a misheard ask of ``goal``: an entry step of another goal of its
+        topic (tag) and that step's replies that quote nothing, since the client gave no order number, amount or
+        card yet. Empty: the bot falls back instead."""
+        key = (id(goal), voice)  # by identity, as phase_turns: the goals live as long as their cached scenario
+        found = _MISHEARD.get(key)
+        if found is None:
+            found = _MISHEARD[key] = _misheard_as(self.goals, goal, voice)
+            _KEPT.append(goal)
+        return found
+
+
+_MISHEARD: dict[tuple[int, bool], tuple[tuple[Step, Texts], ...]] = {}
+
+
+def _misheard_as(goals: tuple[Goal, ...], goal: Goal, voice: bool) -> tuple[tuple[Step, Texts], ...]:
+    found = []
+    for other in goals:
+        if other is goal or other.tag != goal.tag:
+            continue
+        for entry in other.entries:
+            step = other.steps[entry]
+            plain = tuple(reply for reply in (step.reply_voice if voice else step.reply) if not reply.fields)
+            if plain:
+                found.append((step, plain))
+    return tuple(found)
 
 
 # -- reading --------------------------------------------------------------------------------------------------
@@ -336,6 +384,8 @@ class _Reader:
             raise self.fail(key, f"chat-only wording {found.group(0).strip()!r} in a phone text: {text!r}")
 
     def compile(self, key: str, text: str) -> Template:
+        if self.locale in CASE_LOCALES:
+            text = _WITH_V.sub(lambda match: f"{{{match.group(2)}:{match.group(3)}{CASE_MARK}{match.group(1)}}}", text)
         male = _GENDERED.sub(lambda match: match.group(1), text)
         female = _GENDERED.sub(lambda match: match.group(2), text)
         if any(char in male for char in "[]|"):
@@ -349,7 +399,8 @@ class _Reader:
         if not fields:
             return Template(male, female, ())
         compiled_male, compiled_female = (_compile_text(form) for form in (male, female))
-        return Template(compiled_male, compiled_female, tuple(fields))
+        nameless = self.compile(key, without_name(text)) if "first_name" in fields else None
+        return Template(compiled_male, compiled_female, tuple(fields), nameless)
 
     def field(self, key: str, text: str, field: str, spec: str | None, conversion: str | None) -> str:
         """The filler key of one ``{...}``, after checking the placeholder, its case or its noun."""
@@ -361,8 +412,9 @@ class _Reader:
         if spec:
             if self.locale not in CASE_LOCALES:
                 raise self.fail(key, f"{{{name}:{spec}}}: cases are written in {', '.join(CASE_LOCALES)} only")
-            if spec not in CASES:
-                raise self.fail(key, f"unknown case {spec!r} in {text!r}; accepted: {', '.join(CASES)}")
+            case = spec.partition(CASE_MARK)[0]  # "loct#в": the value takes the «в» before it (``_WITH_V``)
+            if case not in CASES:
+                raise self.fail(key, f"unknown case {case!r} in {text!r}; accepted: {', '.join(CASES)}")
             return f"{name}{CASE_MARK}{spec}"
         if at:
             if self.locale not in CASE_LOCALES:
@@ -377,7 +429,7 @@ class _Reader:
 
 def _compile_text(text: str) -> str:
     """``{city:loct}`` -> ``{city#loct}``, so that ``format_map`` passes the case to the filler's key."""
-    return re.sub(r"\{([^{}:]+):([a-z]+)\}", lambda m: "{" + m.group(1) + CASE_MARK + m.group(2) + "}", text)
+    return re.sub(r"\{([^{}:]+):([a-z]+(?:#[Вв])?)\}", lambda m: "{" + m.group(1) + CASE_MARK + m.group(2) + "}", text)
 
 
 def _words(text: str) -> list[str]:

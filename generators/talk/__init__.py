@@ -6,12 +6,15 @@ is about. Every function is pure given its ``rng`` (a ``random.Random``): same d
 
 Contract:
 
-- ``compose(rng, core, locale, voice=False) -> str``: a client's phrase around ``core`` (a scenario
-  phrase whose placeholders are already filled). Chat: now and then an opener ("hi,", «подскажите»), a
-  closer ("pls", «спасибо», "??"), casual forms ("u", «щас»), no capital, no final full stop, a typo.
-  Phone (``voice=True``): lower case, punctuation gone but the odd comma, a spoken opener ("uh hi",
-  «алло»), and ``asr_noise``. Never edits a token holding a digit, ``@`` or a capital letter past its
-  first (codes, emails, names keep their spelling); never adds chat-only wording to a phone phrase.
+- ``compose(rng, core, locale, voice=False, *, greet=False, ending=ANY) -> str``: a client's phrase around
+  ``core`` (a scenario phrase whose placeholders are already filled). Chat: now and then an opener ("hi,",
+  «здравствуйте») when ``greet`` (the phrase opens the conversation: no opener otherwise, not even a typo'd
+  one), a closer of the turn's ``ending`` (``ANY`` "!!", ``REQUEST`` "pls" «??», ``CLOSING`` "thanks"
+  «спасибо»: a "thanks" only where the client ends the conversation), casual forms ("u", «щас»), no
+  capital, no final full stop, a typo. Phone (``voice=True``): lower case, punctuation gone but the odd
+  comma, a spoken opener when ``greet`` ("uh hi", «алло»), and ``asr_noise``. Never edits a token holding
+  a digit, ``@`` or a capital letter past its first (codes, emails, names keep their spelling); never adds
+  chat-only wording to a phone phrase.
 - ``casual_values(rng, text, locale) -> str``: amounts and dates the way people type them ("$1,250.00" ->
   "1250 dollars", "March 7" -> "3/7", «1 250 ₽» -> «1250р», «7 марта» -> «07.03»); ``compose`` does it to
   half of the typed phrases that hold one.
@@ -20,12 +23,13 @@ Contract:
 - ``asr_noise(rng, text, locale) -> str``: what recognition makes of speech: lower case, no punctuation,
   a dropped short word, a word heard as another («код» -> «кот», "card" -> "car"), numbers as words,
   a filler.
-- ``off_topic(rng, locale, voice=False) -> str``: a phrase that has nothing to do with the bot: one-liners,
+- ``off_topic(rng, locale, voice=False, greet=True) -> str``: a phrase that has nothing to do with the bot: one-liners,
   questions composed from parts about real cities, and (chat only) ``gibberish``. Already composed (openers,
   typos...): do not pass it through ``compose`` again.
 - ``gibberish(rng, locale) -> str``: a keyboard mash or a bit of noise ("asdfgh", «ывапр», "??").
 - ``long_complaint(rng, core, locale, voice=False) -> str``: ``core`` inside an opener, context sentences
-  and an ending; always ``COMPLAINT_MIN_WORDS`` words or more.
+  and an ending; always ``COMPLAINT_MIN_WORDS`` words or more. ``complains(core, locale)``: whether ``core``
+  can grow into one (not a plain question for information: "how much is a data pass").
 - ``chat_only(text, locale) -> str | None``: the first chat-only word or mark in ``text`` ("tap",
   «нажмите», a URL), or None: phone texts must have none.
 - ``spoken_number(number, locale) -> str``: "twenty one", «двадцать один».
@@ -58,6 +62,9 @@ P_CASUAL_VALUES = 0.5
 # ... and to a phrase heard on the phone.
 P_VOICE_OPENER = 0.22
 P_VOICE_CLOSER = 0.08
+
+ANY, REQUEST, CLOSING = "any", "request", "closing"
+"""The kinds of turn a closer is chosen for: any phrase, a request or question, the client's last words."""
 P_ASR = 0.45
 P_NUMBER_AS_WORDS = 0.6
 
@@ -71,6 +78,8 @@ _SPOKEN_PUNCTUATION = re.compile(
     r"[.!?;:…]+(?=\s|$)|[\"«»()—–]|(?<!\w)-(?!\w)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 """Marks speech has no sound for; a full stop inside a token (``3.5``, an email) stays."""
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,4}(?!\w|[.,]\d)")
+_ENDS_WITH_EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]$")
+"""A phrase that ends with an emoji has ended: no full stop ("not working 😤.") and no closer after it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +104,10 @@ class Talk:
     locale: str
     openers: tuple[str, ...]
     voice_openers: tuple[str, ...]
-    closers: tuple[str, ...]
+    closers: dict[str, tuple[str, ...]]
+    """Ending kind (``ANY``, ``REQUEST``, ``CLOSING``) -> the closers that fit it."""
+    closer_words: dict[str, re.Pattern[str]]
+    """Ending kind -> any of its worded closers: a phrase that already says "pls" or "thanks" gets no second."""
     voice_closers: tuple[str, ...]
     casual: WordMap
     letters: dict[str, str]
@@ -135,12 +147,15 @@ def load_talk(locale: str) -> Talk:
         raise ValueError(f"no talk file for locale {locale!r}; known: {', '.join(known)}")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     off, complaint, asr, chat = data["off_topic"], data["complaint"], data["asr"], data["chat_only"]
+    closers = data["closers"]
     return Talk(
         locale=locale,
         openers=tuple(data["openers"]["chat"]),
         voice_openers=tuple(data["openers"]["voice"]),
-        closers=tuple(data["closers"]["chat"]),
-        voice_closers=tuple(data["closers"]["voice"]),
+        closers={kind: (*closers[ANY], *closers[kind]) if kind != ANY else tuple(closers[ANY])
+                 for kind in (ANY, REQUEST, CLOSING)},
+        closer_words={kind: _any_word(closers[kind]) for kind in (ANY, REQUEST, CLOSING)},
+        voice_closers=tuple(closers["voice"]),
         casual=WordMap.of(data["casual"]),
         letters=data["letters"],
         neighbours=_neighbours(data["typos"]["rows"]),
@@ -250,7 +265,21 @@ def casual_values(rng: Random, text: str, locale: str) -> str:
     return date.sub(lambda match: rng.choice(talk.date_forms).format_map(_date_fields(match, locale)), text)
 
 
-def _chat(rng: Random, talk: Talk, text: str) -> str:
+def _any_word(phrases: list[str]) -> re.Pattern[str]:
+    words = [re.escape(phrase) for phrase in phrases if phrase[:1].isalpha()]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(words) or '(?!)'})(?!\w)", re.IGNORECASE)
+
+
+def _closer(rng: Random, talk: Talk, text: str, ending: str) -> str:
+    """One of the closers that fit the turn; a phrase that already says "pls" or "thanks" gets no second one."""
+    closer = rng.choice(talk.closers[ending])
+    worded = talk.closer_words[ending]
+    if (worded.fullmatch(closer) and worded.search(text)) or _ENDS_WITH_EMOJI.search(text):
+        return text
+    return _with_closer(closer, text)
+
+
+def _chat(rng: Random, talk: Talk, text: str, greet: bool = True, ending: str = ANY) -> str:
     if rng.random() < P_CASUAL_VALUES:
         text = casual_values(rng, text, talk.locale)
     if rng.random() < P_CASUAL:
@@ -258,10 +287,10 @@ def _chat(rng: Random, talk: Talk, text: str) -> str:
     if rng.random() < P_LETTERS:
         for letter, typed in talk.letters.items():
             text = text.replace(letter, typed)
-    if rng.random() < P_OPENER:
+    if greet and rng.random() < P_OPENER:
         text = _with_opener(rng, rng.choice(talk.openers), text)
     if rng.random() < P_CLOSER:
-        text = _with_closer(rng.choice(talk.closers), text)
+        text = _closer(rng, talk, text, ending)
     if rng.random() < P_NO_CAPITAL:
         text = _lower_first(text)
     if rng.random() < P_NO_FULL_STOP:
@@ -276,9 +305,9 @@ def _spoken(text: str) -> str:
     return " ".join(_SPOKEN_PUNCTUATION.sub(" ", text).lower().split())
 
 
-def _voice(rng: Random, talk: Talk, text: str) -> str:
+def _voice(rng: Random, talk: Talk, text: str, greet: bool) -> str:
     text = _spoken(text)
-    if rng.random() < P_VOICE_OPENER:
+    if greet and rng.random() < P_VOICE_OPENER:
         text = f"{rng.choice(talk.voice_openers)} {text}"
     if rng.random() < P_VOICE_CLOSER:
         text = f"{text} {rng.choice(talk.voice_closers)}"
@@ -287,9 +316,12 @@ def _voice(rng: Random, talk: Talk, text: str) -> str:
     return text
 
 
-def compose(rng: Random, core: str, locale: str, voice: bool = False) -> str:
+def compose(rng: Random, core: str, locale: str, voice: bool = False, *, greet: bool = False,
+            ending: str = ANY) -> str:
     talk = load_talk(locale)
-    return _voice(rng, talk, core) if voice else _chat(rng, talk, core)
+    if ending not in talk.closers:
+        raise ValueError(f"unknown ending {ending!r}; known: {', '.join(talk.closers)}")
+    return _voice(rng, talk, core, greet) if voice else _chat(rng, talk, core, greet, ending)
 
 
 def _slip_letters(rng: Random, talk: Talk, word: str) -> str:
@@ -367,7 +399,12 @@ def _fill(rng: Random, talk: Talk, template: str) -> str:
 
         return inflect(city, case, place=True)
 
-    return _PLACEHOLDER.sub(value, template)
+    filled = _PLACEHOLDER.sub(value, template)
+    if talk.locale != "ru_RU":
+        return filled
+    from generators.russian import euphonic
+
+    return euphonic(filled)  # «в Владивостоке» -> «во Владивостоке»
 
 
 def gibberish(rng: Random, locale: str) -> str:
@@ -383,7 +420,7 @@ def gibberish(rng: Random, locale: str) -> str:
     return letters + letters[-1] * rng.randint(0, 3)
 
 
-def off_topic(rng: Random, locale: str, voice: bool = False) -> str:
+def off_topic(rng: Random, locale: str, voice: bool = False, greet: bool = True) -> str:
     talk = load_talk(locale)
     if voice:
         return rng.choice(talk.voice_off_topic)
@@ -396,12 +433,20 @@ def off_topic(rng: Random, locale: str, voice: bool = False) -> str:
         line = f"{rng.choice(talk.off_topic_about)} {_fill(rng, talk, rng.choice(talk.off_topic_things))}?"
     else:
         return gibberish(rng, locale)
-    return _chat(rng, talk, line)
+    return _chat(rng, talk, line, greet)
 
 
 def _sentence(text: str) -> str:
     text = text[:1].upper() + text[1:]
-    return text if text[-1:] in ".!?" else f"{text}."
+    return text if text[-1:] in ".!?" or _ENDS_WITH_EMOJI.search(text) else f"{text}."
+
+
+_FIRST_WORD = re.compile(r"[^\W\d_][\w'’]*")
+
+
+def complains(core: str, locale: str) -> bool:
+    first = _FIRST_WORD.search(core)
+    return first is None or first.group(0).lower() not in load_talk(locale).complaint["asks"]
 
 
 def long_complaint(rng: Random, core: str, locale: str, voice: bool = False) -> str:

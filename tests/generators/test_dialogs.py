@@ -22,8 +22,9 @@ from generators.channels import CHANNELS_BY_ID
 from generators.csvformat import LogRecord, record_from_fields
 from generators.model import AccountSpec, ProjectSpec
 from generators.phrasing import client_text
+from generators.pools import load_pools
 from generators.scenarios import DOMAINS, LOCALES, Scenario, Template, is_bare_answer, load_file, load_scenario
-from generators.script import AGENT, MISS, STATEMENT, STEP, TAP, Builder
+from generators.script import AGENT, FAREWELL, FIRST_ASK, GARBLED, GOODBYE, MISS, STATEMENT, STEP, TAP, Builder
 from generators.sessions import DayPlan
 from generators.stats import profile_records
 from generators.text import Facts
@@ -67,11 +68,13 @@ def scenario_of(locale: str, project: str) -> Scenario:
 
 
 def pattern(template: Template) -> re.Pattern:
-    """A reply template as a regular expression: its words as written, any value where a placeholder stands."""
-    parts = re.split(r"\{[^{}]+\}", template.male)
-    female = re.split(r"\{[^{}]+\}", template.female)
-    return re.compile("|".join("^" + ".+?".join(map(re.escape, form)) + "$" for form in (parts, female)),
-                      re.DOTALL)
+    """A reply template as a regular expression: its words as written, any value where a placeholder stands
+    (with or without the client's name)."""
+    forms = [template.male, template.female]
+    if template.nameless is not None:
+        forms += [template.nameless.male, template.nameless.female]
+    return re.compile("|".join("^" + ".+?".join(map(re.escape, re.split(r"\{[^{}]+\}", form))) + "$"
+                               for form in forms), re.DOTALL)
 
 
 def replies_by_state(scenario: Scenario, voice: bool) -> dict[str, list[re.Pattern]]:
@@ -137,7 +140,28 @@ def test_a_turn_pairs_a_phrase_and_a_reply_of_the_same_step(locale):
             elif turn.kind == MISS:
                 assert any(turn.say in step.say for step in turn.goal.steps)
                 hits["misheard"] += 1
-    assert hits["step"] > 500 and hits["tap"] > 5 and hits["misheard"] > 20, hits
+    assert hits["step"] > 400 and hits["tap"] > 5 and hits["misheard"] > 20, hits
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_misheard_phrase_is_never_answered_with_values_the_client_never_gave(locale):
+    """Misheard, the bot falls back, asks again, or answers another goal of the topic with a reply that quotes
+    nothing (not "Your transfer of $250 from March 3..." to a client who named no transfer)."""
+    answers = Counter()
+    for domain, channel in itertools.product(DOMAINS, ("telegram", "resterisk")):
+        scenario = load_scenario(domain, locale)
+        tags = {step.state: goal.tag for goal in scenario.goals for step in goal.steps}
+        for _, script in built_scripts(scenario, channel, range(300)):
+            for turn in script.turns:
+                if turn.kind != MISS:
+                    continue
+                if turn.state == scenario.fallback.state:
+                    answers["fallback"] += 1
+                    continue
+                answers["another goal"] += 1
+                assert not turn.reply.fields, (turn.state, turn.reply.male)
+                assert tags[turn.state] == turn.goal.tag, (turn.goal.name, turn.state)
+    assert answers["another goal"] > 15 and answers["fallback"] > 100, answers
 
 
 def test_yes_and_numbers_only_after_a_question(week):
@@ -231,8 +255,92 @@ def test_a_long_complaint_does_not_greet_in_its_middle():
     """A phrase that opens with "hi" grows into a complaint around its request, not around the greeting."""
     long = [text for seed in range(2000)
             for text, _ in [client_text(Random(seed), "hi, my robot vacuum stopped charging", "en_US", False,
-                                        STATEMENT)] if len(text.split()) >= 15]
+                                        STATEMENT | FIRST_ASK)] if len(text.split()) >= 15]
     assert len(long) > 50 and not any("hi," in text.lower() for text in long)
+
+
+def built_scripts(scenario: Scenario, channel_id: str, seeds: range):
+    """The scripts of one opening burst per seed, each on a goal of its own."""
+    goals = scenario.goals
+    for seed in seeds:
+        builder = Builder(Random(seed), scenario, CHANNELS_BY_ID[channel_id], 36000, 86400,
+                          goals[seed % len(goals)], lambda r: goals[int(r.random() * len(goals))])
+        builder.session(True)
+        yield seed, builder.script()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_long_complaint_only_states_a_goal_for_the_first_time(locale):
+    """15+ words only where the client first says what they want, never on a follow-up ("Sorry for the long
+    message but stop that transfer")."""
+    long = Counter()
+    for domain, channel in itertools.product(DOMAINS, ("telegram", "resterisk")):
+        for seed, script in built_scripts(load_scenario(domain, locale), channel, range(150)):
+            rng, stated = Random(seed), set()
+            for turn in script.turns:
+                if turn.say is None or turn.goal is None:
+                    continue
+                text, _ = client_text(rng, turn.say.male, locale, channel == "resterisk", turn.mode)
+                first = turn.goal.name not in stated
+                stated.add(turn.goal.name)
+                words = len(text.split())
+                if words >= 15 and words > len(turn.say.male.split()) + 3:  # grown by sentences, not a closer
+                    long["first" if first else "follow-up"] += 1
+    assert long["first"] > 50 and long["follow-up"] == 0, long
+
+
+@pytest.mark.parametrize(("question", "problem", "locale"), [
+    ("how much is a data pass", "my mobile data isnt working", "en_US"),
+    ("сколько стоит пакет интернета", "интернет пропал со вчера", "ru_RU"),
+])
+def test_a_question_for_information_does_not_grow_into_a_complaint(question, problem, locale):
+    """"I was told it would be fixed by now. How much is a data pass?" gives itself away; a problem may grow."""
+    def long(core: str) -> int:
+        return sum(len(client_text(Random(seed), core, locale, False, STATEMENT | FIRST_ASK)[0].split()) >= 15
+                   for seed in range(1000))
+
+    assert long(question) == 0 and long(problem) > 50
+
+
+OPENING_LETTERS = {"en_US": ("my card got blocked yesterday", "my"), "ru_RU": ("мне нужна выписка по счёту", "мне")}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_phrase_after_the_opening_never_carries_an_opener_not_even_a_misspelt_one(locale):
+    """The talk layer is asked for no opener, rather than one being stripped after a typo hid it («подсажите»)."""
+    core, start = OPENING_LETTERS[locale]
+    rng = Random(5)
+    for mode in (0, STATEMENT, STATEMENT | GARBLED, FAREWELL):
+        for _ in range(3000):
+            text, _ = client_text(rng, core, locale, False, mode)
+            assert text.lower().startswith(start), (mode, text)
+    openers = {text.split(" ")[0].strip(",") for text, _ in
+               (client_text(rng, core, locale, False, STATEMENT | 2) for _ in range(500))}
+    assert len(openers) > 5  # the same phrase opening a burst does get openers
+
+
+CLOSING_END = re.compile(r"(?<!\w)(thanks|thank you|thx|ty|bye|спасибо|спасибо большое|спс|благодарю|до свидания)\W*$",
+                         re.IGNORECASE)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_thanks_and_bye_end_only_the_clients_last_words(locale):
+    """A closer is chosen for the turn: "thanks" where the client ends the conversation, never after a request."""
+    core = CORES_OF_REQUESTS[locale]
+    rng = Random(11)
+    for mode in (0, STATEMENT, STATEMENT | GARBLED):
+        for _ in range(3000):
+            text, _ = client_text(rng, core, locale, False, mode)
+            assert not CLOSING_END.search(text), (mode, text)
+    closings = sum(bool(CLOSING_END.search(client_text(rng, "ok", locale, False, FAREWELL)[0])) for _ in range(500))
+    assert closings > 20
+    modes = {turn.mode & FAREWELL for domain in DOMAINS
+             for _, script in built_scripts(load_scenario(domain, locale), "telegram", range(100))
+             for turn in script.turns if turn.kind == GOODBYE}
+    assert modes == {FAREWELL}
+
+
+CORES_OF_REQUESTS = {"en_US": "where is my parcel now", "ru_RU": "где сейчас моя посылка"}
 
 
 def test_phone_rows_are_heard_not_read(week):
@@ -278,6 +386,17 @@ def test_quoted_values_are_the_clients_own_and_times_never_run_ahead(week):
     assert quality.quoted_emails + quality.quoted_phones > 50
     assert quality.foreign_emails == 0 and quality.foreign_phones == 0
     assert quality.now_in_future == 0 and quality.placeholder_leaks == 0
+    assert quality.tensed_dates > 400 and quality.wrong_tense_dates == 0, quality.examples.get("wrong_tense_dates")
+
+
+def test_russian_replies_have_no_error_a_program_can_find(week):
+    """«в Владивостоке», «курьеру Сергей», «5 заказа», «г. г.»: none in a week of replies."""
+    locale, days = week
+    quality = profile_records(itertools.chain.from_iterable(days.values())).quality
+    assert quality.russian_errors == 0, quality.examples.get("russian_errors")
+    if locale == "ru_RU":  # the check saw places after «в»/«во» (a «во» city itself is rare: see test_russian)
+        place = re.compile(r"(?<!\w)[Вв]о? [А-ЯЁ][а-яё]")
+        assert sum(bool(place.search(row.msg_answer)) for rows in days.values() for row in rows) > 100
 
 
 # -- 7. labels follow what happened --------------------------------------------------------------------------------
@@ -303,11 +422,36 @@ def test_labels_follow_what_happened(week):
 # -- 8. agent chats ---------------------------------------------------------------------------------------------
 
 
+def called_by_name(locale: str) -> re.Pattern:
+    """A reply that calls the client by a first name: "Hi Susan, ...", "All set, Susan.", «Анна, карта...»."""
+    pools = load_pools(locale)
+    names = "|".join(sorted({*pools.first_names_male, *pools.first_names_female}, key=len, reverse=True))
+    return re.compile(rf"(?:^|, |\b(?:Hi|Hello) )({names})(?=[,.!:])")
+
+
+def test_nobody_is_called_by_a_name_the_session_does_not_know(week):
+    """A caller or a web visitor who gave no name is not greeted by one ("Hi Susan"): the name comes from the
+    channel's profile or from the client."""
+    locale, days = week
+    calling = called_by_name(locale)
+    named = Counter()
+    for rows in sessions_of(days[WEEK[2]]).values():
+        given = set()
+        for row in rows:
+            given.update(word.strip(",.!") for word in row.msg_question.split())
+            found = calling.search(row.msg_answer)
+            if found is None:
+                continue
+            known = bool(row.client_name) or found.group(1) in given
+            named["known" if known else "unknown"] += 1
+            assert known, (row.channel_type, row.msg_answer)
+    assert named["known"] > 40, named
+
+
 def test_agent_chats_are_conversations(week):
     locale, days = week
-    records = [record for day in WEEK[:3] for record in days[day]]
-    waits, chats = [], 0
-    for rows in sessions_of(records).values():
+    waits, chats = [], 0  # a week of chats, each day's own rows: the p95 needs the sample
+    for rows in itertools.chain.from_iterable(sessions_of(days[day]).values() for day in WEEK):
         switch = next((number for number, row in enumerate(rows) if row.msg_switched), None)
         if switch is None or is_voice(rows[0]):
             continue
@@ -329,6 +473,29 @@ def test_agent_chats_are_conversations(week):
     waits.sort()
     assert 60 <= statistics.median(waits) <= 150
     assert waits[int(0.95 * len(waits))] > 600
+
+
+CONTRADICTING_STATES = {
+    "late and due": (re.compile(r"/Payment/(Late|Overdue)(/|$)"),
+                     re.compile(r"/(Due|MoveDate|ChangeDueDate)(/|$)|^/Loans/Payment$")),
+    "wrong and faulty": (re.compile(r"^/Returns/WrongItem"), re.compile(r"^/Returns/Damaged")),
+}
+"""Answers one session gives only if the client contradicts themselves: "move my due date", then "I missed my
+payment"; "this isn't what I ordered", then "it's brand new and doesn't turn on"."""
+
+
+@pytest.mark.parametrize("pair", CONTRADICTING_STATES)
+def test_a_session_does_not_pursue_goals_that_contradict_each_other(week, pair):
+    _, days = week
+    first, second = CONTRADICTING_STATES[pair]
+    both = either = 0
+    for records in days.values():
+        for rows in sessions_of(records).values():
+            states = {row.state_after for row in rows}
+            has = [any(pattern.search(state) for state in states) for pattern in (first, second)]
+            either += has[0]
+            both += all(has)
+    assert either > 20 and both == 0, (either, both)
 
 
 def test_a_second_goal_is_another_topic():
@@ -431,13 +598,15 @@ def test_a_session_that_goes_on_over_days_keeps_its_values(week):
        day=st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31)), seed=st.integers(0, 2**63))
 def test_no_day_gives_itself_away(locale, domain, channels, day, seed):
     """Any account, day and seed: nothing a program can catch (chat-only phone wording, leaks, contradicted
-    labels, foreign emails or phones, future times, an unasked yes)."""
+    labels, foreign emails or phones, future times, an unasked yes, dates in the wrong tense, Russian errors)."""
     spec = AccountSpec(99, projects=(ProjectSpec("P", domain=domain, channels=tuple(channels)),), locale=locale,
                        sessions_per_day=40)
     quality = profile_records(records_of(DayPlan(spec, day, seed=seed))).quality
     for kind in ("phone_chat_only", "placeholder_leaks", "contradicting_labels", "label_changes",
-                 "asr_comments_off_phone", "foreign_emails", "foreign_phones", "now_in_future", "unasked_yes"):
+                 "asr_comments_off_phone", "foreign_emails", "foreign_phones", "now_in_future", "unasked_yes",
+                 "wrong_tense_dates", "russian_errors"):
         assert getattr(quality, kind) == 0, (kind, quality.examples.get(kind))
     event(f"bare yes answered: {quality.bare_yes > 0}")
     event(f"labelled sessions: {quality.labelled_sessions > 0}")
-    target(float(quality.bare_yes + quality.labelled_sessions), label="cases checked")
+    event(f"dates judged: {quality.tensed_dates > 0}")
+    target(float(quality.bare_yes + quality.labelled_sessions + quality.tensed_dates), label="cases checked")

@@ -94,6 +94,12 @@ def test_unknown_case_is_named():
     (2, "рабочий день", "2 рабочих дня"), (5, "рабочий день", "5 рабочих дней"),
     (3, "новая карта", "3 новые карты"), (1, "минута", "1 минута"), (4, "минута", "4 минуты"),
     (1500, "рубль", "1500 рублей"),
+    # counting forms: the plural genitive after a number is «гигабайт», «человек», «лет», not the plain one
+    (5, "гигабайт", "5 гигабайт"), (10, "гигабайт", "10 гигабайт"), (3, "гигабайт", "3 гигабайта"),
+    (21, "гигабайт", "21 гигабайт"), (5, "человек", "5 человек"), (2, "человек", "2 человека"),
+    (12, "грамм", "12 грамм"), (500, "килограмм", "500 килограмм"), (64, "байт", "64 байта"),
+    (100, "мегабайт", "100 мегабайт"), (5, "раз", "5 раз"), (5, "год", "5 лет"), (11, "год", "11 лет"),
+    (22, "год", "22 года"),
 ])
 def test_agreement(number, noun, expected):
     assert russian.agree(number, noun) == expected
@@ -135,6 +141,8 @@ def test_only_indeclinable_names_and_cities_stay_the_same_in_every_case():
     ("Доставим в Москву, мы в Москве, едем из Москвы", []),
     ("Доставим в Нижний Новгород или в Сочи", []),
     ("Отправили в г. г. Муром", ["г. г."]),
+    ("Заберите карту в Владивостоке, доставим в Фрязино", ["в Вл", "в Фр"]),
+    ("Заберите карту во Владивостоке, в Вашем отделении, в Волгограде", []),
     ("Отправили в г. Казань", ["г. Казань"]),
     ("Соединяю с оператором, к оператору Анна", ["оператору Анна"]),
     ("Купил книгу на роман", []),  # a common noun, not the name «Роман»
@@ -173,3 +181,30 @@ def test_generating_russian_days_never_loads_the_dictionaries():
     size, loaded = result.stdout.split()
     assert int(size) > 1_000_000  # the days were made
     assert loaded == "False"
+
+
+@pytest.mark.parametrize(("preposition", "words", "expected"), [
+    ("в", "Владивостоке", "во Владивостоке"), ("В", "Францию", "Во Францию"), ("в", "Вьетнам", "во Вьетнам"),
+    ("в", "Волгограде", "в Волгограде"), ("в", "Москве", "в Москве"), ("в", "Фрязино", "во Фрязино"),
+    ("в", "Великом Новгороде", "в Великом Новгороде"),
+])
+def test_v_becomes_vo_before_v_or_f_and_a_consonant(preposition, words, expected):
+    assert russian.with_preposition(preposition, words) == expected
+
+
+def test_a_scenario_writes_vo_where_the_city_needs_it():
+    """«в {city:loct}» in a scenario file: the value takes the preposition, so Vladivostok gets «во»."""
+    from random import Random
+
+    from generators.scenarios import load_scenario
+    from generators.text import Facts
+
+    scenario = load_scenario("banking", "ru_RU")
+    template = next(text for goal in scenario.goals for step in goal.steps for text in step.reply
+                    if "city#loct#в" in text.fields)
+    facts = Facts(scenario, Random(1), 1, female=False, agent_female=False, utc_offset=3)
+    facts["first_name"], facts["city"] = "Иван", "Владивосток"
+    assert "во Владивостоке" in facts.fill(template, False)
+    facts = Facts(scenario, Random(1), 1, female=False, agent_female=False, utc_offset=3)
+    facts["first_name"], facts["city"] = "Иван", "Казань"
+    assert "в Казани" in facts.fill(template, False)

@@ -85,5 +85,6 @@ def test_day_and_month_differ_sample_reads_as_the_fifth_of_january() -> None:
     records = _records("day_and_month_differ_ru_RU.csv")
     assert records and all((record.msg_rt.day, record.msg_rt.month) == (5, 1) for record in records)
     months = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
-    quoted = re.findall(rf"\b\d{{1,2}} ({months})", " ".join(record.msg_answer for record in records))
+    answers = [record.msg_answer for record in records if "гаранти" not in record.msg_answer]  # months ahead
+    quoted = re.findall(rf"\b\d{{1,2}} ({months})", " ".join(answers))
     assert quoted and set(quoted) <= {"декабря", "января", "февраля"}  # near 5 January, never near 1 May

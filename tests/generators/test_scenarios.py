@@ -219,7 +219,7 @@ def test_russian_cases_and_agreement_compile_to_filler_keys(tmp_path):
     path.write_text(source, encoding="utf-8")
     scenario = load_file(path)
     reply = scenario.goal("atm").steps[0].reply[1]
-    assert reply.fields == ("city#loct",)
+    assert reply.fields == ("city#loct#в",)  # the value takes «в»: «во Владивостоке»
     facts = Facts(scenario, Random(1), 5, female=False, agent_female=False, utc_offset=3)
     facts["city"] = "Нижний Новгород"
     assert facts.fill(reply, False) == "Банкомат есть в Нижнем Новгороде."

@@ -199,6 +199,26 @@ def test_as_of_times_are_never_later_than_the_phrase(answer, offset, future):
     assert (found.now_quotes, found.now_in_future) == (1, future)
 
 
+@pytest.mark.parametrize(("question", "answer", "wrong"), [
+    ("where is my order", "Your order was shipped on March 20.", 1),     # DAY is March 3: shipped in the future
+    ("where is my order", "Your order was shipped on March 2.", 0),
+    ("where is my order", "Your order was shipped on March 3.", 0),      # today is neither past nor future
+    ("where is my order", "It should arrive by February 27.", 1),        # to come, but already gone
+    ("where is my order", "It will be delivered on March 9.", 0),        # "be" outweighs the participle
+    ("where is my card", "The payment due February 20 was missed.", 0),  # "was" after the date says past
+    ("where is my card", "Good news: it's covered until September 23.", 0),  # this year's, not last year's
+    ("i was charged on March 12", "Let me check.", 1),                   # the client's words are read too
+    ("где посылка", "Посылка отправлена 20 марта.", 1),
+    ("где посылка", "Доставим до 2 марта.", 1),
+    ("где посылка", "Доставим до 5 марта.", 0),
+    ("где посылка", "Работаем, кроме 31 декабря (до 18:00) и 1 января.", 0),  # no cue for these dates
+])
+def test_dates_said_in_the_wrong_tense(question, answer, wrong):
+    found = quality(record(question=question, answer=answer))
+    assert found.tensed_dates >= 1 or wrong == 0
+    assert found.wrong_tense_dates == wrong
+
+
 @pytest.mark.parametrize(("before", "reply", "unasked"), [
     ("Shall I lock it?", "yes", 0),
     ("Done. Your card is locked.", "yep", 1),
@@ -232,14 +252,15 @@ def _write(path, records):
 def test_cli_prints_a_profile_and_json(tmp_path, capsys):
     folder = tmp_path / "days"
     folder.mkdir()
-    _write(folder / "03-03-2026.csv", [record("a"), record("b", answer="as of 9:30")])
+    _write(folder / "03-03-2026.csv", [record("a"), record("b", answer="as of 9:30, shipped on March 20")])
     _write(folder / "04-03-2026.csv", [record("c", start=DAY + timedelta(days=1))])
     assert cli_main(["stats", str(folder)]) == 0
     text = capsys.readouterr().out
-    assert "sessions 3" in text and "text quality" in text
+    assert "sessions 3" in text and "text quality" in text and "dates said in the wrong tense        1 of 1" in text
     assert cli_main(["stats", str(folder / "03-03-2026.csv"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["sessions"] == 2 and data["quality"]["now_in_future"] == 1
+    assert (data["quality"]["tensed_dates"], data["quality"]["wrong_tense_dates"]) == (1, 1)
     assert stats.main([str(folder), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["returning_clients"] == 1
 

@@ -78,12 +78,13 @@ def _words(text: str) -> list[str]:
 
 def test_compose_reaches_each_of_its_moves():
     rng = Random(1)
-    texts = [talk.compose(rng, "Where is my order?", "en_US") for _ in range(2_000)]
+    texts = [talk.compose(rng, "Where is my order?", "en_US", greet=True, ending=talk.REQUEST)
+             for _ in range(2_000)]
     assert any(text.startswith(("hi", "hello", "hey", "quick question", "um so")) for text in texts)
-    assert any(text.endswith(("pls", "thanks", "??", "asap")) for text in texts)
+    assert any(text.endswith(("pls", "??", "asap")) for text in texts)
     assert any(text.startswith("where") for text in texts)
     data = talk.load_talk("en_US")
-    vocabulary = {word for text in ["Where is my order", *data.openers, *data.closers,
+    vocabulary = {word for text in ["Where is my order", *data.openers, *data.closers[talk.REQUEST],
                                     *data.casual.words.values()] for word in _words(text)}
     assert any(set(_words(text)) - vocabulary for text in texts)  # a typo
     assert len(set(texts)) > 40
@@ -202,3 +203,29 @@ def test_rubles_agree_with_the_amount():
     rng = Random(2)
     forms = {talk.casual_values(rng, "за 21 ₽ и 3 ₽", "ru_RU") for _ in range(300)}
     assert "за 21 рубль и 3 рубля" in forms
+
+
+@pytest.mark.parametrize(("core", "locale", "ending", "worded"), [
+    ("cancel my order pls", "en_US", talk.REQUEST, r"pls|please|asap"),
+    ("ok thanks", "en_US", talk.CLOSING, r"thanks|thank you|thx|ty|bye"),
+    ("отмените заказ, пожалуйста", "ru_RU", talk.REQUEST, r"пожалуйста|срочно|помогите|жду ответа"),
+    ("спасибо, всё понятно", "ru_RU", talk.CLOSING, r"спасибо|спс|благодарю|до свидания"),
+])
+def test_a_phrase_that_already_says_please_or_thanks_gets_no_second(core, locale, ending, worded):
+    rng = Random(4)
+    pattern = re.compile(rf"(?<!\w)(?:{worded})(?!\w)", re.IGNORECASE)
+    texts = [talk.compose(rng, core, locale, ending=ending) for _ in range(3000)]
+    assert all(len(pattern.findall(text)) <= 1 for text in texts), [t for t in texts if len(pattern.findall(t)) > 1]
+    fresh = [talk.compose(rng, "where is it", "en_US", ending=ending) for _ in range(1000)]
+    assert sum(bool(re.search(r"[a-z]+$", text) and text.count(" ") > 2) for text in fresh) > 30  # closers added
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_phrase_ending_in_an_emoji_gets_no_full_stop_or_closer_after_it(locale):
+    core = {"en_US": "password not working 😤", "ru_RU": "промокод не применяется 🙄"}[locale]
+    rng = Random(8)
+    texts = [talk.compose(rng, core, locale, ending=talk.REQUEST) for _ in range(1000)]
+    texts += [talk.long_complaint(rng, core, locale) for _ in range(300)]
+    after = re.compile(r"[😤🙄](?:[.,!?]| (?:pls|please|asap|\?\?|пожалуйста|срочно|помогите|жду))")
+    assert not [text for text in texts if after.search(text)]
+    assert sum(len(text.split()) >= talk.COMPLAINT_MIN_WORDS for text in texts) >= 300  # the complaints grew
