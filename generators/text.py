@@ -44,10 +44,16 @@ def draw_amount(fraction: float, amount: Amount) -> float:
     return round(value, 2)
 
 
+YEARLESS_DAYS = 300
+"""A date without its year is read as the nearest one of that name, so one further than this from today (or of
+another year) carries its year: "covered until December 5" said on January 1 reads as last December's."""
+
+
 def format_date(day: date, pools: LocalePools, today: date | None = None) -> str:
-    """``March 7`` («7 марта»); with the year when it is not ``today``'s (a warranty "until January 19, 2027")."""
+    """``March 7`` («7 марта»); with the year when it is not ``today``'s or is far off (a warranty "until January
+    19, 2027", or on January 1 "until December 5, 2019")."""
     month = pools.months[day.month - 1]
-    if today is not None and day.year != today.year:
+    if today is not None and (day.year != today.year or abs((day - today).days) > YEARLESS_DAYS):
         return pools.date_year_pattern.format(day=day.day, month=month, year=day.year)
     return pools.date_pattern.format(day=day.day, month=month)
 

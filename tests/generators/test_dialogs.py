@@ -15,7 +15,7 @@ from pathlib import Path
 from random import Random
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, target
+from hypothesis import HealthCheck, event, example, given, settings, target
 from hypothesis import strategies as st
 
 from generators.channels import CHANNELS_BY_ID
@@ -593,6 +593,8 @@ def test_a_session_that_goes_on_over_days_keeps_its_values(week):
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A warranty 338 days ahead on January 1 was said without its year, so it read as last December's.
+@example(locale="en_US", domain="retail", channels=["telegram"], day=date(2019, 1, 1), seed=176)
 @given(locale=st.sampled_from(LOCALES), domain=st.sampled_from(DOMAINS),
        channels=st.lists(st.sampled_from(CHANNELS), min_size=1, max_size=3, unique=True),
        day=st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31)), seed=st.integers(0, 2**63))
