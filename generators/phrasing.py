@@ -29,7 +29,7 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
         return talk.long_complaint(rng, _without_opener(text, locale), locale, voice), False
     calm = not mode & GREETING  # "hi" opens a session (or a return after a pause), not its third phrase
     composed = talk.compose(rng, _without_opener(text, locale) if calm else text, locale, voice)
-    stripped = _without_opener(composed, locale)  # once: the opener pattern is long
+    stripped = _strip_opener(composed, locale)  # once: the opener pattern is long
     if calm or _openers(locale).match(stripped):  # one opener at most: not "hello, hey"
         composed = stripped
     if mode & GARBLED and not voice and rng.random() < GARBLED_TYPO_SHARE:
@@ -46,6 +46,14 @@ def _lost_words(said: str, heard: str) -> bool:
 @functools.lru_cache(maxsize=1 << 14)
 def _without_opener(text: str, locale: str) -> str:
     """``text`` without a leading opener; kept for the phrases said most (the opener pattern is long)."""
+    return _strip_opener(text, locale)
+
+
+def _strip_opener(text: str, locale: str) -> str:
+    """``text`` without a leading opener. A composed phrase is new each time: it skips the cache, and the
+    long pattern when its first letter opens no opener (most phrases)."""
+    if not _initials(locale).match(text):
+        return text
     found = _openers(locale).match(text)
     if not found or found.end() == len(text):
         return text
@@ -54,12 +62,25 @@ def _without_opener(text: str, locale: str) -> str:
 
 
 @functools.cache
-def _openers(locale: str) -> re.Pattern:
-    """The talk layer's openers, chat and spoken (longest first), with their punctuation, at a phrase's start."""
+def _opener_words(locale: str) -> list[str]:
+    """The talk layer's openers, chat and spoken, lower case without their punctuation, longest first."""
     material = talk.load_talk(locale)
     openers = {opener.lower().rstrip(",.:!?") for opener in (*material.openers, *material.voice_openers)}
-    alternatives = "|".join(map(re.escape, sorted(openers, key=len, reverse=True)))
+    return sorted(openers, key=len, reverse=True)
+
+
+@functools.cache
+def _openers(locale: str) -> re.Pattern:
+    """The openers with their punctuation, at a phrase's start."""
+    alternatives = "|".join(map(re.escape, _opener_words(locale)))
     return re.compile(rf"(?:{alternatives})[,.:!?]*\s+", re.IGNORECASE)
+
+
+@functools.cache
+def _initials(locale: str) -> re.Pattern:
+    """The openers' first letters, matched as ``_openers`` matches them (ignoring case)."""
+    return re.compile(f"[{re.escape(''.join(sorted({word[0] for word in _opener_words(locale)})))}]",
+                      re.IGNORECASE)
 
 
 def offtopic(rng: Random, locale: str, voice: bool) -> str:

@@ -365,7 +365,15 @@ def _fitting(lines: tuple[Template, ...], last: Template, locale: str) -> tuple[
     """The client's lines that fit after the agent's ``last`` one: a bare "ok" or "yes" only after a question."""
     if "?" in last.male:
         return lines
-    return tuple(line for line in lines if not is_bare_answer(line.male, locale)) or lines
+    kept = _NOT_BARE.get(id(lines))
+    if kept is None or kept[0] is not lines:  # the scenario's tuples live as long as the process
+        kept = _NOT_BARE[id(lines)] = (lines, tuple(line for line in lines if not is_bare_answer(line.male, locale))
+                                       or lines)
+    return kept[1]
+
+
+_NOT_BARE: dict[int, tuple[tuple[Template, ...], tuple[Template, ...]]] = {}
+"""Agent-chat lines without the bare answers, per tuple of lines: every agent chat filters the same few."""
 
 
 def _other(rng: Random, phrases: tuple[Template, ...], said: Template) -> Template:
