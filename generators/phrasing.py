@@ -29,7 +29,7 @@ def client_text(rng: Random, text: str, locale: str, voice: bool, mode: int) -> 
         return talk.long_complaint(rng, _without_opener(text, locale), locale, voice), False
     calm = not mode & GREETING  # "hi" opens a session (or a return after a pause), not its third phrase
     composed = talk.compose(rng, _without_opener(text, locale) if calm else text, locale, voice)
-    stripped = _strip_opener(composed, locale)  # once: the opener pattern is long
+    stripped = _without_opener(composed, locale, remember=False)  # once: the opener pattern is long
     if calm or _openers(locale).match(stripped):  # one opener at most: not "hello, hey"
         composed = stripped
     if mode & GARBLED and not voice and rng.random() < GARBLED_TYPO_SHARE:
@@ -43,22 +43,23 @@ def _lost_words(said: str, heard: str) -> bool:
     return any(word not in kept for word in _WORDS.findall(said.lower()))
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _without_opener(text: str, locale: str) -> str:
-    """``text`` without a leading opener; kept for the phrases said most (the opener pattern is long)."""
-    return _strip_opener(text, locale)
+def _without_opener(text: str, locale: str, *, remember: bool = True) -> str:
+    """``text`` without a leading opener. Most phrases skip the long opener pattern: their first letter opens
+    no opener. ``remember``: keep the result (a scenario phrase is said often; a composed one is new)."""
+    if not _initials(locale).match(text):
+        return text
+    return _remembered(text, locale) if remember else _strip_opener(text, locale)
 
 
 def _strip_opener(text: str, locale: str) -> str:
-    """``text`` without a leading opener. A composed phrase is new each time: it skips the cache, and the
-    long pattern when its first letter opens no opener (most phrases)."""
-    if not _initials(locale).match(text):
-        return text
     found = _openers(locale).match(text)
     if not found or found.end() == len(text):
         return text
     rest = text[found.end():]
     return rest[:1].upper() + rest[1:] if text[:1].isupper() else rest
+
+
+_remembered = functools.lru_cache(maxsize=1 << 14)(_strip_opener)
 
 
 @functools.cache

@@ -93,8 +93,11 @@ class Builder:
     """Walks one burst of a session and times each turn."""
 
     def __init__(self, rng: Random, scenario: Scenario, channel: Channel, first: int, limit: int,
-                 concern: Goal, pick_goal: Callable[[Random], Goal]) -> None:
+                 concern: Goal, pick_goal: Callable[[Random], Goal], *, continuing: bool = False) -> None:
         self.rng = rng
+        self.continuing = continuing
+        """The session goes on over later days: its agent chat is closed (the next day's bot answers
+        would otherwise fall inside an open chat)."""
         self.scenario = scenario
         self.voice = channel.voice
         self.widget = channel.id == "chatwidget"
@@ -292,7 +295,7 @@ class Builder:
             if not self.add_at(self.now + 2 + int(gap), AGENT, said, line, ""):
                 return
             last = line
-        finished = rng.random() < FINISHED_SHARE and self.add_at(
+        finished = (self.continuing or rng.random() < FINISHED_SHARE) and self.add_at(
             self.now + 5 + int(rng.expovariate(1 / 60)), FINISHED, None, _pick(rng, operator.finished_reply),
             operator.finished_state)
         labels = self.scenario.labels

@@ -1,8 +1,9 @@
 """Coherent sessions, merged into one day's rows in log order.
 
 A day is a list of sessions. Session ``i`` draws everything from its own ``random.Random``, seeded from
-(seed, account, day, i) by a stable hash, so any session, and so any time window of the day, can be
-generated alone, in any process, with identical output. Late-arriving sessions of regenerated versions
+(seed, account, day, i) by a stable hash (a client's first session: from the client's seed, which that hash
+gives), so any session, and so any time window of the day, can be generated alone, in any process, with
+identical output. Late-arriving sessions of regenerated versions
 are seeded from (seed, account, day, version, j), so version n+1 holds every dialog of version n plus a few.
 
 A session is a client with one goal (now and then a second): the goal is a small graph of steps from the
@@ -31,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from random import Random
-from typing import Any
+from typing import Any, NamedTuple
 
 from generators import provider
 from generators.channels import CHANNELS_BY_ID, Channel
@@ -39,7 +40,7 @@ from generators.model import AccountSpec, ProjectSpec, stable_int
 from generators.pools import LocalePools, load_pools
 from generators.scenarios import Goal, Scenario, load_scenario
 from generators.script import Builder, Script
-from generators.writing import Session, render_burst, skip_burst
+from generators.writing import Client, Session, draw_client, render_burst, skip_burst
 
 Row = tuple[str, ...]
 DAY_SECONDS = 86400
@@ -74,6 +75,7 @@ _HOURS = tuple(f"{hour:02d}:" for hour in range(24))
 _MINUTES_SECONDS = tuple(f"{second // 60:02d}:{second % 60:02d}" for second in range(3600))
 """msg_rt is written for every row: two table lookups instead of formatting three numbers."""
 _MIX = 0x9E3779B97F4A7C15
+_MASK64 = (1 << 64) - 1
 _INDEX_BITS = 32
 """``starts`` packs (first moment, index) into one int: a flat array sorts and bisects like the pairs."""
 _INDEX_MASK = (1 << _INDEX_BITS) - 1
@@ -98,9 +100,10 @@ class Route:
         return goals[bisect.bisect_right(self.goal_cumulative, rng.random() * self.goal_cumulative[-1])]
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Who a session's client is: the seed of their own values and the channel they write from."""
+class Identity(NamedTuple):
+    """Who a session's client is: the seed of their own values and the channel they write from. (A tuple:
+    every session and every lookup of a past week's client makes one, and a frozen dataclass is slower to
+    make.)"""
 
     seed: int
     route: Route
@@ -249,7 +252,7 @@ class DayPlan:
 
     def _resolve(self, day: date, index: int, base: int | None = None) -> Identity:
         # The session's own seed, scrambled: one hash per session serves its RNG and its client.
-        bits = ((self._base_bits(day, index) if base is None else base) * _MIX) & 0xFFFF_FFFF_FFFF_FFFF
+        bits = ((self._base_bits(day, index) if base is None else base) * _MIX) & _MASK64
         chance = bits % 1000
         if chance < _REPEAT_CANDIDATE:
             origin, count = self._week_before(day)[(bits >> 10) % RETURN_WINDOW]
@@ -320,22 +323,26 @@ class DayPlan:
         first = ((local_hour * 3600 - self.offset_seconds) % DAY_SECONDS) + (bits >> 8) % 3600
         return min(first, DAY_SECONDS - 1)
 
-    def script(self, bits: int, rng: Random, identity: Identity, *, opening: bool = True) -> Script:
+    def script(self, bits: int, rng: Random, identity: Identity, *, opening: bool = True,
+               continuing: bool = False) -> Script:
         """A burst: the opening one of a new session, or (``opening=False``) its continuation on a later day.
-        ``rng`` is seeded from ``bits``."""
+        ``rng``: the session's (``_session_rng``), or one seeded from ``bits`` for a later day's burst.
+        ``continuing``: the session goes on over later days (so does every continuation)."""
         route = identity.route
         first = self.first_time(bits, identity)
         concern = route.scenario.goals[identity.seed % len(route.scenario.goals)]
         limit = min(DAY_SECONDS + GENERATION_GRACE, first + MAX_BURST)
-        builder = Builder(rng, route.scenario, route.channel, first, limit, concern, route.pick_goal)
+        builder = Builder(rng, route.scenario, route.channel, first, limit, concern, route.pick_goal,
+                          continuing=continuing or not opening)
         builder.session(opening)
         return builder.script()
 
-    def _session_script(self, index: int) -> tuple[int, Random, Identity, Script]:
+    def _session_script(self, index: int) -> Made:
         bits = self.session_bits(index)
-        rng = Random(bits)
         identity = self.session_identity(index)
-        return bits, rng, identity, self.script(bits, rng, identity)
+        rng, client = _session_rng(bits, identity)
+        return Made(bits, rng, identity, self.script(bits, rng, identity, continuing=self.continues(index, identity)),
+                    client)
 
     def _burst_start(self, index: int) -> int:
         if index < len(self._known_route):
@@ -385,15 +392,13 @@ class DayPlan:
         """The audience's calendar day at ``seconds`` from this day's 00:00 UTC."""
         return self.day + timedelta(days=math.floor((seconds + self.offset_seconds) / DAY_SECONDS))
 
-    def session_rows(self, index: int, made: tuple[int, Random, Identity, Script] | None = None
-                     ) -> list[tuple[int, Row]]:
+    def session_rows(self, index: int, made: Made | None = None) -> list[tuple[int, Row]]:
         """``(seconds, row)`` for each row of session ``index`` that falls inside the day. ``made``: the
         session's script already drawn (``_session_script``), its RNG where the script left it."""
         if index < self.new_sessions:
-            bits, rng, identity, script = self._session_script(index) if made is None else made
-            conversation = _Conversation(self, rng, identity, script, bits,
-                                         continuing=self.continues(index, identity))
-            return conversation.burst(self, rng, script, phrases_before=0)
+            made = self._session_script(index) if made is None else made
+            conversation = _Conversation(self, made, continuing=self.continues(index, made.identity))
+            return conversation.burst(self, made.rng, made.script, phrases_before=0)
         origin, number = self.returning[index - self.new_sessions]
         return self._returning_rows(origin, number)
 
@@ -401,10 +406,11 @@ class DayPlan:
         """Follow the session from its opening day through its earlier returns (their scripts give its state
         and its count), then give today's burst."""
         opening_plan = self._on(origin)
-        bits, rng, identity, script = opening_plan._session_script(number)
-        conversation = _Conversation(opening_plan, rng, identity, script, bits, continuing=True)
-        phrases = len(script.turns)
-        conversation.skip(script)
+        opening = opening_plan._session_script(number)
+        identity = opening.identity
+        conversation = _Conversation(opening_plan, opening, continuing=True)
+        phrases = len(opening.script.turns)
+        conversation.skip(opening.script)
         for back in self._return_days(origin, number):
             day = origin + timedelta(days=back)
             if day > self.day:
@@ -421,12 +427,12 @@ class DayPlan:
 
     # -- the day ------------------------------------------------------------------------------------------
 
-    def _last_moment(self, index: int) -> tuple[int, tuple[int, Random, Identity, Script] | None]:
+    def _last_moment(self, index: int) -> tuple[int, Made | None]:
         """The last turn's moment of session ``index``'s burst today: its script, without its texts; and a
         new session's script, for its rows when it reaches into the window (no second draw)."""
         if index < self.new_sessions:
             made = self._session_script(index)
-            return made[3].times[-1], made
+            return made.script.times[-1], made
         origin, number = self.returning[index - self.new_sessions]
         bits = self._return_bits(origin, number, self.day)
         return self.script(bits, Random(bits), self.identity(origin, number), opening=False).times[-1], None
@@ -518,11 +524,12 @@ class DayPlan:
 class _Conversation:
     """One session across its bursts: the client, the facts quoted so far, the state it was left in."""
 
-    def __init__(self, plan: DayPlan, rng: Random, identity: Identity, opening: Script, seed: int, *,
-                 continuing: bool) -> None:
+    def __init__(self, plan: DayPlan, opening: Made, *, continuing: bool) -> None:
+        identity = opening.identity
         self.route = identity.route
-        self.session = Session(plan.account, self.route, identity.seed, rng, session_seed=seed, continuing=continuing)
-        self.started = opening.times[0]
+        self.session = Session(plan.account, self.route, opening.client, identity.seed, opening.rng,
+                               session_seed=opening.bits, continuing=continuing)
+        self.started = opening.script.times[0]
         self.opened = plan.day
 
     def burst(self, plan: DayPlan, rng: Random, script: Script, *, phrases_before: int) -> list[tuple[int, Row]]:
@@ -532,6 +539,26 @@ class _Conversation:
 
     def skip(self, script: Script) -> None:
         skip_burst(self.session, script)
+
+
+class Made(NamedTuple):
+    """A new session's script and what drew it: its seed, its RNG where the script left it, its client."""
+
+    bits: int
+    rng: Random
+    identity: Identity
+    script: Script
+    client: Client
+
+
+def _session_rng(bits: int, identity: Identity) -> tuple[Random, Client]:
+    """The session's RNG and its client. A client's first session draws the client and then everything else
+    from one RNG seeded with the client's seed (seeding a ``Random`` costs more than a turn); a returning
+    client is drawn again from the start of such an RNG, and the session draws from its own."""
+    if identity.seed == (bits * _MIX) & _MASK64:  # the seed ``_resolve`` gives a client new today
+        rng = Random(identity.seed)
+        return rng, draw_client(rng, identity.route)
+    return Random(bits), draw_client(Random(identity.seed), identity.route)
 
 
 def generate_day(account: AccountSpec, day: date, *, version: int = 1, seed: int,
