@@ -92,6 +92,16 @@ _HARMONIC = [0.0, *(sum(1 / k for k in range(1, n + 1)) for n in range(1, 40))]
 class Builder:
     """Walks one burst of a session and times each turn."""
 
+    # Where every burst starts (class defaults: one builder per session, most of them never change these).
+    last_reply = 0
+    greeting = True
+    offered: Step | None = None
+    goal: Goal | None = None
+    outcome = ""
+    asked_operator = False
+    agent = False
+    client_turns = 0
+
     def __init__(self, rng: Random, scenario: Scenario, channel: Channel, first: int, limit: int,
                  concern: Goal, pick_goal: Callable[[Random], Goal], *, continuing: bool = False) -> None:
         self.rng = rng
@@ -107,16 +117,8 @@ class Builder:
         self.pick_goal = pick_goal
         self.turns: list[Turn] = []
         self.times: list[int] = []
-        self.last_reply = 0
-        self.greeting = True
-        self.offered: Step | None = None
-        self.goal: Goal | None = None
-        self.outcome = ""
-        self.asked_operator = False
-        self.agent = False
         mean = scenario.mean_turns * (0.7 if self.voice else 1.0)
         self.budget = 1 + rng.expovariate(1 / max(0.5, mean - 1))
-        self.client_turns = 0
 
     # -- the session's course ------------------------------------------------------------------------------
 

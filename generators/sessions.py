@@ -24,6 +24,7 @@ which keeps memory flat in the number of rows; rows are produced lazily as the m
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 import math
@@ -73,7 +74,6 @@ def _cumulative(weights: tuple[float, ...] | list[float]) -> list[float]:
 _HOURLY_CUMULATIVE = {False: _cumulative(HOURLY_CHAT), True: _cumulative(HOURLY_VOICE)}
 _HOURS = tuple(f"{hour:02d}:" for hour in range(24))
 _MINUTES_SECONDS = tuple(f"{second // 60:02d}:{second % 60:02d}" for second in range(3600))
-"""msg_rt is written for every row: two table lookups instead of formatting three numbers."""
 _MIX = 0x9E3779B97F4A7C15
 _MASK64 = (1 << 64) - 1
 _INDEX_BITS = 32
@@ -385,8 +385,13 @@ class DayPlan:
 
     def format_time(self, seconds: int) -> str:
         if 0 <= seconds < DAY_SECONDS:
-            return self.day_prefix + _HOURS[seconds // 3600] + _MINUTES_SECONDS[seconds % 3600]
+            return self.stamps[seconds]
         return (self.day_start + timedelta(seconds=seconds)).strftime("%d.%m.%Y %H:%M:%S")
+
+    @functools.cached_property
+    def stamps(self) -> list[str]:
+        """Every second of the day as msg_rt writes it: each row looks its time up (about 7 MB a day)."""
+        return [self.day_prefix + hour + rest for hour in _HOURS for rest in _MINUTES_SECONDS]
 
     def local_day(self, seconds: int) -> date:
         """The audience's calendar day at ``seconds`` from this day's 00:00 UTC."""

@@ -126,6 +126,7 @@ def render_burst(session: Session, plan: DayPlan, rng: Random, script: Script, *
             str(phrases_before + len(script.turns)), tag, route.channel_label, route.channel_name, session.client,
             session.client_name, route.project.name)
     writer = _Writer(session, rng)
+    stamps = plan.stamps
     state = session.state
     rows: list[tuple[int, Row]] = []
     for turn in script.turns:
@@ -133,7 +134,7 @@ def render_burst(session: Session, plan: DayPlan, rng: Random, script: Script, *
         question, answer, after, switched, operated, comment, tags = _KINDS[turn.kind](writer, turn)
         after = after or state
         if turn.moment < 86400:
-            rows.append((turn.moment, (*head, plan.format_time(turn.moment), question, answer, state, after,
+            rows.append((turn.moment, (*head, stamps[turn.moment], question, answer, state, after,
                                        switched, operated, comment, tags)))
         state = after
     session.state = state
