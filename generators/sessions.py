@@ -168,7 +168,7 @@ class DayPlan:
         self._returning: list[tuple[date, int]] | None = None
         self._siblings: dict[date, DayPlan] = {}
         self._identities: dict[tuple[date, int], Identity] = {}
-        self._prefixes: dict[date, Any] = {}  # a blake2b hasher over the seed's prefix, per day
+        self._prefixes: dict[tuple[date, str], Any] = {}  # a blake2b hasher over the seed's prefix, per day and tag
         self._weeks: dict[date, tuple[tuple[date, int], ...]] = {}
         self._route_index = {id(route): number + 1 for number, route in enumerate(self.routes)}
         self._known_route = bytearray()
@@ -224,7 +224,7 @@ class DayPlan:
         Read straight from the bits of one stable hash: every day's plan asks this for a week of candidates,
         so it must be cheaper than seeding a ``Random``.
         """
-        bits = stable_int(self.seed, self.account.account_id, origin, "returns", index)
+        bits = self._indexed_bits(origin, "returns", index)
         first = 1 + bits % RETURN_WINDOW
         if (bits >> 8) % 1000 >= SECOND_RETURN_SHARE * 1000:
             return (first,)
@@ -296,12 +296,16 @@ class DayPlan:
         return Identity(bits, self._route_at((bits >> 44) / 2**20))
 
     def _base_bits(self, day: date, index: int) -> int:
-        """``stable_int(seed, account, day, "session", index)``, from a hash of the common prefix kept per day:
-        every session of a day and every client lookup asks for one."""
-        prefix = self._prefixes.get(day)
+        """``stable_int(seed, account, day, "session", index)``: every session of a day and every client lookup
+        asks for one."""
+        return self._indexed_bits(day, "session", index)
+
+    def _indexed_bits(self, day: date, tag: str, index: int) -> int:
+        """``stable_int(seed, account, day, tag, index)``, from a hash of the common prefix kept per day and tag."""
+        prefix = self._prefixes.get((day, tag))
         if prefix is None:
-            prefix = self._prefixes[day] = hashlib.blake2b(
-                f"{self.seed}\x1f{self.account.account_id}\x1f{day}\x1fsession\x1f".encode(), digest_size=8)
+            prefix = self._prefixes[day, tag] = hashlib.blake2b(
+                f"{self.seed}\x1f{self.account.account_id}\x1f{day}\x1f{tag}\x1f".encode(), digest_size=8)
         hasher = prefix.copy()
         hasher.update(str(index).encode())
         return int.from_bytes(hasher.digest(), "big")
