@@ -141,7 +141,10 @@ _EMAIL_SHAPES: tuple[tuple[str, float], ...] = (
 
 
 def _ascii_lower(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.lower())
+    return _NOT_ASCII_LOWER.sub("", text.lower())
+
+
+_NOT_ASCII_LOWER = re.compile("[^a-z]")
 
 
 def email(rng: Random, first_latin: str, last_latin: str, domain: str) -> str:
