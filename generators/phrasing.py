@@ -46,9 +46,16 @@ def _lost_words(said: str, heard: str) -> bool:
 def _without_opener(text: str, locale: str, *, remember: bool = True) -> str:
     """``text`` without a leading opener. Most phrases skip the long opener pattern: their first letter opens
     no opener. ``remember``: keep the result (a scenario phrase is said often; a composed one is new)."""
-    if not _initials(locale).match(text):
+    if not _may_open(text[:1], locale):
         return text
     return _remembered(text, locale) if remember else _strip_opener(text, locale)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _may_open(first: str, locale: str) -> bool:
+    """Whether an opener can begin with the character ``first`` (kept per character: a lookup is cheaper
+    than the match)."""
+    return _initials(locale).match(first) is not None
 
 
 def _strip_opener(text: str, locale: str) -> str:
