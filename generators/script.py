@@ -7,6 +7,7 @@ phrase; on a call both sides speak; an agent answers after a queue with a long t
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from random import Random
@@ -68,6 +69,10 @@ class Script(NamedTuple):
     outcome: str
     """The session label kind: done, failed, gave_up, transferred, no_operators, satisfied, unsatisfied, ""."""
     goal: Goal | None
+
+
+_new_turn = functools.partial(tuple.__new__, Turn)
+"""``Turn(...)`` without the named tuple's Python-level ``__new__``: every turn of every burst is one."""
 
 
 def _pick(rng: Random, items):
@@ -234,7 +239,8 @@ class Builder:
         return _other(self.rng, phrases, said)
 
     def reply(self, step: Step) -> Template:
-        return _pick(self.rng, step.reply_voice if self.voice else step.reply)
+        replies = step.reply_voice if self.voice else step.reply
+        return replies[int(self.rng.random() * len(replies))]  # _pick, inline: every step's turn draws one
 
     def offtopic(self) -> None:
         """A one-off phrase the bot cannot place: the file's own fallback lines or the locale's talk."""
@@ -338,7 +344,7 @@ class Builder:
                 mode |= GREETING
                 self.greeting = False
             self.client_turns += 1
-        self.turns.append(Turn(kind, moment, say, reply, state, goal, mode))
+        self.turns.append(_new_turn((kind, moment, say, reply, state, goal, mode)))
         self.times.append(moment)
         self.now = moment
         self.last_reply = len(reply.male) if reply is not None else 0
