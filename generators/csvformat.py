@@ -118,7 +118,8 @@ class RowWriter:
         every other row, so the bytes are the csv module's). Joined lines reach the stream a batch at a time:
         one write (and one encoding) per batch rather than per row."""
         count = 0
-        separators = len(COLUMN_NAMES) - 1
+        columns = len(COLUMN_NAMES)
+        separators = columns - 1
         batch: list[str] = []
         add = batch.append
         write_row = self.write
@@ -135,7 +136,7 @@ class RowWriter:
                 line = SEPARATOR.join(row)
             except TypeError:  # not all text: the csv writer converts
                 line = ""
-            if (line.count(SEPARATOR) == separators and len(row) == len(COLUMN_NAMES) and '"' not in line
+            if (line.count(SEPARATOR) == separators and len(row) == columns and '"' not in line
                     and "\n" not in line and "\r" not in line):
                 add(line)
                 if len(batch) >= PLAIN_BATCH:
