@@ -58,7 +58,7 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
         step = 10_000
         iterator = plan.rows()
         while True:
-            written = writer.write_all(_take(iterator, step))
+            written = writer.write_all(itertools.islice(iterator, step))
             rows += written
             if on_progress is not None and written:
                 on_progress(written)
@@ -90,14 +90,6 @@ def write_day(target: BinaryIO, account: AccountSpec, day: date, *, version: int
     # The workers know the day's sessions already; counting them here again would cost a serial plan.
     assert window is not None, "balanced_edges gives at least one window"
     return DayStats(rows=rows, sessions=window.sessions, returning=window.returning)
-
-
-def _take(iterator, count: int):
-    for _ in range(count):
-        try:
-            yield next(iterator)
-        except StopIteration:
-            return
 
 
 _worker_cache: dict[tuple, DayPlan] = {}

@@ -50,9 +50,23 @@ def _lost_words(said: str, heard: str) -> bool:
     return any(word not in kept for word in _WORDS.findall(said.lower()))
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def _without_opener(text: str, locale: str) -> str:
-    """``text`` without a leading opener; kept for the phrases said most (the opener pattern is long)."""
+    """``text`` without a leading opener. Most phrases skip the long opener pattern: their first letter opens
+    no opener; the others are kept (a scenario phrase is said often)."""
+    if not _may_open(text[:1], locale):
+        return text
+    return _strip_opener(text, locale)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _may_open(first: str, locale: str) -> bool:
+    """Whether an opener can begin with the character ``first`` (kept per character: a lookup is cheaper
+    than the match)."""
+    return _initials(locale).match(first) is not None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _strip_opener(text: str, locale: str) -> str:
     found = _openers(locale).match(text)
     if not found or found.end() == len(text):
         return text
@@ -61,12 +75,25 @@ def _without_opener(text: str, locale: str) -> str:
 
 
 @functools.cache
-def _openers(locale: str) -> re.Pattern:
-    """The talk layer's openers, chat and spoken (longest first), with their punctuation, at a phrase's start."""
+def _opener_words(locale: str) -> list[str]:
+    """The talk layer's openers, chat and spoken, lower case without their punctuation, longest first."""
     material = talk.load_talk(locale)
     openers = {opener.lower().rstrip(",.:!?") for opener in (*material.openers, *material.voice_openers)}
-    alternatives = "|".join(map(re.escape, sorted(openers, key=len, reverse=True)))
+    return sorted(openers, key=len, reverse=True)
+
+
+@functools.cache
+def _openers(locale: str) -> re.Pattern:
+    """The openers with their punctuation, at a phrase's start."""
+    alternatives = "|".join(map(re.escape, _opener_words(locale)))
     return re.compile(rf"(?:{alternatives})[,.:!?]*\s+", re.IGNORECASE)
+
+
+@functools.cache
+def _initials(locale: str) -> re.Pattern:
+    """The openers' first letters, matched as ``_openers`` matches them (ignoring case)."""
+    return re.compile(f"[{re.escape(''.join(sorted({word[0] for word in _opener_words(locale)})))}]",
+                      re.IGNORECASE)
 
 
 def offtopic(rng: Random, locale: str, voice: bool, greet: bool = True) -> str:

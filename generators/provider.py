@@ -103,7 +103,11 @@ def name_based_uuid(text: str) -> str:
     from the SHA-1 of ``uuid5`` directly: the same text, without two ``UUID`` objects per session.
     """
     digest = hashlib.sha1(_URL_NAMESPACE + text.encode(), usedforsecurity=False).hexdigest()
-    return _dashed(f"{digest[:12]}5{digest[13:16]}{int(digest[16], 16) & 0x3:x}{digest[17:32]}")
+    return f"{digest[:8]}-{digest[8:12]}-5{digest[13:16]}-{_VARIANT[digest[16]]}{digest[17:20]}-{digest[20:32]}"
+
+
+_VARIANT = {digit: f"{int(digit, 16) & 0x3:x}" for digit in "0123456789abcdef"}
+"""A hex digit -> its two low bits as a hex digit: the variant nibble of ``name_based_uuid``."""
 
 
 def random_uuid(rng: Random) -> str:

@@ -7,6 +7,7 @@ phrase; on a call both sides speak; an agent answers after a queue with a long t
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from random import Random
@@ -72,6 +73,10 @@ class Script(NamedTuple):
     goal: Goal | None
 
 
+_new_turn = functools.partial(tuple.__new__, Turn)
+"""``Turn(...)`` without the named tuple's Python-level ``__new__``: every turn of every burst is one."""
+
+
 def _pick(rng: Random, items):
     return items[int(rng.random() * len(items))]
 
@@ -94,9 +99,23 @@ _HARMONIC = [0.0, *(sum(1 / k for k in range(1, n + 1)) for n in range(1, 40))]
 class Builder:
     """Walks one burst of a session and times each turn."""
 
+    # Where every burst starts (class defaults: one builder per session, most of them never change these).
+    last_reply = 0
+    greeting = True
+    offered: Step | None = None
+    goal: Goal | None = None
+    outcome = ""
+    asked_operator = False
+    agent = False
+    client_turns = 0
+    first_ask = False
+
     def __init__(self, rng: Random, scenario: Scenario, channel: Channel, first: int, limit: int,
-                 concern: Goal, pick_goal: Callable[[Random], Goal]) -> None:
+                 concern: Goal, pick_goal: Callable[[Random], Goal], *, continuing: bool = False) -> None:
         self.rng = rng
+        self.continuing = continuing
+        """The session goes on over later days: its agent chat is closed (the next day's bot answers
+        would otherwise fall inside an open chat)."""
         self.scenario = scenario
         self.voice = channel.voice
         self.widget = channel.id == "chatwidget"
@@ -106,18 +125,9 @@ class Builder:
         self.pick_goal = pick_goal
         self.turns: list[Turn] = []
         self.times: list[int] = []
-        self.last_reply = 0
-        self.greeting = True
-        self.first_ask = False
-        self.stated: set[str] = set()
-        self.offered: Step | None = None
-        self.goal: Goal | None = None
-        self.outcome = ""
-        self.asked_operator = False
-        self.agent = False
+        self.stated: set[str] = set()  # goals the client has stated (mutable: one per builder)
         mean = scenario.mean_turns * (0.7 if self.voice else 1.0)
         self.budget = 1 + rng.expovariate(1 / max(0.5, mean - 1))
-        self.client_turns = 0
 
     # -- the session's course ------------------------------------------------------------------------------
 
@@ -237,7 +247,8 @@ class Builder:
         return _other(self.rng, phrases, said)
 
     def reply(self, step: Step) -> Template:
-        return _pick(self.rng, step.reply_voice if self.voice else step.reply)
+        replies = step.reply_voice if self.voice else step.reply
+        return replies[int(self.rng.random() * len(replies))]  # _pick, inline: every step's turn draws one
 
     def offtopic(self) -> None:
         """A one-off phrase the bot cannot place: the file's own fallback lines or the locale's talk."""
@@ -301,7 +312,7 @@ class Builder:
             if not self.add_at(self.now + 2 + int(gap), AGENT, said, line, "", mode=mode):
                 return
             last = line
-        finished = rng.random() < FINISHED_SHARE and self.add_at(
+        finished = (self.continuing or rng.random() < FINISHED_SHARE) and self.add_at(
             self.now + 5 + int(rng.expovariate(1 / 60)), FINISHED, None, _pick(rng, operator.finished_reply),
             operator.finished_state)
         labels = self.scenario.labels
@@ -342,7 +353,7 @@ class Builder:
                 mode |= GREETING
                 self.greeting = False
             self.client_turns += 1
-        self.turns.append(Turn(kind, moment, say, reply, state, goal, mode))
+        self.turns.append(_new_turn((kind, moment, say, reply, state, goal, mode)))
         self.times.append(moment)
         self.now = moment
         self.last_reply = len(reply.male) if reply is not None else 0
@@ -374,7 +385,15 @@ def _fitting(lines: tuple[Template, ...], last: Template, locale: str) -> tuple[
     """The client's lines that fit after the agent's ``last`` one: a bare "ok" or "yes" only after a question."""
     if "?" in last.male:
         return lines
-    return tuple(line for line in lines if not is_bare_answer(line.male, locale)) or lines
+    kept = _NOT_BARE.get(id(lines))
+    if kept is None or kept[0] is not lines:  # the scenario's tuples live as long as the process
+        kept = _NOT_BARE[id(lines)] = (lines, tuple(line for line in lines if not is_bare_answer(line.male, locale))
+                                       or lines)
+    return kept[1]
+
+
+_NOT_BARE: dict[int, tuple[tuple[Template, ...], tuple[Template, ...]]] = {}
+"""Agent-chat lines without the bare answers, per tuple of lines: every agent chat filters the same few."""
 
 
 def _other(rng: Random, phrases: tuple[Template, ...], said: Template) -> Template:

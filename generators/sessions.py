@@ -1,8 +1,9 @@
 """Coherent sessions, merged into one day's rows in log order.
 
 A day is a list of sessions. Session ``i`` draws everything from its own ``random.Random``, seeded from
-(seed, account, day, i) by a stable hash, so any session, and so any time window of the day, can be
-generated alone, in any process, with identical output. Late-arriving sessions of regenerated versions
+(seed, account, day, i) by a stable hash (a client's first session: from the client's seed, which that hash
+gives), so any session, and so any time window of the day, can be generated alone, in any process, with
+identical output. Late-arriving sessions of regenerated versions
 are seeded from (seed, account, day, version, j), so version n+1 holds every dialog of version n plus a few.
 
 A session is a client with one goal (now and then a second): the goal is a small graph of steps from the
@@ -23,8 +24,8 @@ which keeps memory flat in the number of rows; rows are produced lazily as the m
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
-import heapq
 import itertools
 import math
 from array import array
@@ -32,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from random import Random
-from typing import Any
+from typing import Any, NamedTuple
 
 from generators import provider
 from generators.channels import CHANNELS_BY_ID, Channel
@@ -40,7 +41,7 @@ from generators.model import AccountSpec, ProjectSpec, stable_int
 from generators.pools import LocalePools, load_pools
 from generators.scenarios import Goal, Scenario, load_scenario
 from generators.script import Builder, Script
-from generators.writing import Session, render_burst, skip_burst
+from generators.writing import Client, Session, draw_client, render_burst, skip_burst
 
 Row = tuple[str, ...]
 DAY_SECONDS = 86400
@@ -73,8 +74,8 @@ def _cumulative(weights: tuple[float, ...] | list[float]) -> list[float]:
 _HOURLY_CUMULATIVE = {False: _cumulative(HOURLY_CHAT), True: _cumulative(HOURLY_VOICE)}
 _HOURS = tuple(f"{hour:02d}:" for hour in range(24))
 _MINUTES_SECONDS = tuple(f"{second // 60:02d}:{second % 60:02d}" for second in range(3600))
-"""msg_rt is written for every row: two table lookups instead of formatting three numbers."""
 _MIX = 0x9E3779B97F4A7C15
+_MASK64 = (1 << 64) - 1
 _INDEX_BITS = 32
 """``starts`` packs (first moment, index) into one int: a flat array sorts and bisects like the pairs."""
 _INDEX_MASK = (1 << _INDEX_BITS) - 1
@@ -99,9 +100,10 @@ class Route:
         return goals[bisect.bisect_right(self.goal_cumulative, rng.random() * self.goal_cumulative[-1])]
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Who a session's client is: the seed of their own values and the channel they write from."""
+class Identity(NamedTuple):
+    """Who a session's client is: the seed of their own values and the channel they write from. (A tuple:
+    every session and every lookup of a past week's client makes one, and a frozen dataclass is slower to
+    make.)"""
 
     seed: int
     route: Route
@@ -177,7 +179,7 @@ class DayPlan:
         self._returning: list[tuple[date, int]] | None = None
         self._siblings: dict[date, DayPlan] = {}
         self._identities: dict[tuple[date, int], Identity] = {}
-        self._prefixes: dict[date, Any] = {}  # a blake2b hasher over the seed's prefix, per day
+        self._prefixes: dict[tuple[date, str], Any] = {}  # a blake2b hasher over the seed's prefix, per day and tag
         self._weeks: dict[date, tuple[tuple[date, int], ...]] = {}
         self._route_index = {id(route): number + 1 for number, route in enumerate(self.routes)}
         self._known_route = bytearray()
@@ -233,7 +235,7 @@ class DayPlan:
         Read straight from the bits of one stable hash: every day's plan asks this for a week of candidates,
         so it must be cheaper than seeding a ``Random``.
         """
-        bits = stable_int(self.seed, self.account.account_id, origin, "returns", index)
+        bits = self._indexed_bits(origin, "returns", index)
         first = 1 + bits % RETURN_WINDOW
         if (bits >> 8) % 1000 >= SECOND_RETURN_SHARE * 1000:
             return (first,)
@@ -261,7 +263,7 @@ class DayPlan:
 
     def _resolve(self, day: date, index: int, base: int | None = None) -> Identity:
         # The session's own seed, scrambled: one hash per session serves its RNG and its client.
-        bits = ((self._base_bits(day, index) if base is None else base) * _MIX) & 0xFFFF_FFFF_FFFF_FFFF
+        bits = ((self._base_bits(day, index) if base is None else base) * _MIX) & _MASK64
         chance = bits % 1000
         if chance < _REPEAT_CANDIDATE:
             origin, count = self._week_before(day)[(bits >> 10) % RETURN_WINDOW]
@@ -305,12 +307,16 @@ class DayPlan:
         return Identity(bits, self._route_at((bits >> 44) / 2**20))
 
     def _base_bits(self, day: date, index: int) -> int:
-        """``stable_int(seed, account, day, "session", index)``, from a hash of the common prefix kept per day:
-        every session of a day and every client lookup asks for one."""
-        prefix = self._prefixes.get(day)
+        """``stable_int(seed, account, day, "session", index)``: every session of a day and every client lookup
+        asks for one."""
+        return self._indexed_bits(day, "session", index)
+
+    def _indexed_bits(self, day: date, tag: str, index: int) -> int:
+        """``stable_int(seed, account, day, tag, index)``, from a hash of the common prefix kept per day and tag."""
+        prefix = self._prefixes.get((day, tag))
         if prefix is None:
-            prefix = self._prefixes[day] = hashlib.blake2b(
-                f"{self.seed}\x1f{self.account.account_id}\x1f{day}\x1fsession\x1f".encode(), digest_size=8)
+            prefix = self._prefixes[day, tag] = hashlib.blake2b(
+                f"{self.seed}\x1f{self.account.account_id}\x1f{day}\x1f{tag}\x1f".encode(), digest_size=8)
         hasher = prefix.copy()
         hasher.update(str(index).encode())
         return int.from_bytes(hasher.digest(), "big")
@@ -332,22 +338,26 @@ class DayPlan:
         first = ((local_hour * 3600 - self.offset_seconds) % DAY_SECONDS) + (bits >> 8) % 3600
         return min(first, DAY_SECONDS - 1)
 
-    def script(self, bits: int, rng: Random, identity: Identity, *, opening: bool = True) -> Script:
+    def script(self, bits: int, rng: Random, identity: Identity, *, opening: bool = True,
+               continuing: bool = False) -> Script:
         """A burst: the opening one of a new session, or (``opening=False``) its continuation on a later day.
-        ``rng`` is seeded from ``bits``."""
+        ``rng``: the session's (``_session_rng``), or one seeded from ``bits`` for a later day's burst.
+        ``continuing``: the session goes on over later days (so does every continuation)."""
         route = identity.route
         first = self.first_time(bits, identity)
         concern = route.scenario.goals[identity.seed % len(route.scenario.goals)]
         limit = min(DAY_SECONDS + GENERATION_GRACE, first + MAX_BURST)
-        builder = Builder(rng, route.scenario, route.channel, first, limit, concern, route.pick_goal)
+        builder = Builder(rng, route.scenario, route.channel, first, limit, concern, route.pick_goal,
+                          continuing=continuing or not opening)
         builder.session(opening)
         return builder.script()
 
-    def _session_script(self, index: int) -> tuple[int, Random, Identity, Script]:
+    def _session_script(self, index: int) -> Made:
         bits = self.session_bits(index)
-        rng = Random(bits)
         identity = self.session_identity(index)
-        return bits, rng, identity, self.script(bits, rng, identity)
+        rng, client = _session_rng(bits, identity)
+        return Made(bits, rng, identity, self.script(bits, rng, identity, continuing=self.continues(index, identity)),
+                    client)
 
     def _burst_start(self, index: int) -> int:
         if index < len(self._known_route):
@@ -390,22 +400,25 @@ class DayPlan:
 
     def format_time(self, seconds: int) -> str:
         if 0 <= seconds < DAY_SECONDS:
-            return self.day_prefix + _HOURS[seconds // 3600] + _MINUTES_SECONDS[seconds % 3600]
+            return self.stamps[seconds]
         return (self.day_start + timedelta(seconds=seconds)).strftime("%d.%m.%Y %H:%M:%S")
+
+    @functools.cached_property
+    def stamps(self) -> list[str]:
+        """Every second of the day as msg_rt writes it: each row looks its time up (about 7 MB a day)."""
+        return [self.day_prefix + hour + rest for hour in _HOURS for rest in _MINUTES_SECONDS]
 
     def local_day(self, seconds: int) -> date:
         """The audience's calendar day at ``seconds`` from this day's 00:00 UTC."""
         return self.day + timedelta(days=math.floor((seconds + self.offset_seconds) / DAY_SECONDS))
 
-    def session_rows(self, index: int, made: tuple[int, Random, Identity, Script] | None = None
-                     ) -> list[tuple[int, Row]]:
+    def session_rows(self, index: int, made: Made | None = None) -> list[tuple[int, Row]]:
         """``(seconds, row)`` for each row of session ``index`` that falls inside the day. ``made``: the
         session's script already drawn (``_session_script``), its RNG where the script left it."""
         if index < self.new_sessions:
-            bits, rng, identity, script = self._session_script(index) if made is None else made
-            conversation = _Conversation(self, rng, identity, script, bits,
-                                         continuing=self.continues(index, identity))
-            return conversation.burst(self, rng, script, phrases_before=0)
+            made = self._session_script(index) if made is None else made
+            conversation = _Conversation(self, made, continuing=self.continues(index, made.identity))
+            return conversation.burst(self, made.rng, made.script, phrases_before=0)
         origin, number = self.returning[index - self.new_sessions]
         return self._returning_rows(origin, number)
 
@@ -413,10 +426,11 @@ class DayPlan:
         """Follow the session from its opening day through its earlier returns (their scripts give its state
         and its count), then give today's burst."""
         opening_plan = self._on(origin)
-        bits, rng, identity, script = opening_plan._session_script(number)
-        conversation = _Conversation(opening_plan, rng, identity, script, bits, continuing=True)
-        phrases = len(script.turns)
-        conversation.skip(script)
+        opening = opening_plan._session_script(number)
+        identity = opening.identity
+        conversation = _Conversation(opening_plan, opening, continuing=True)
+        phrases = len(opening.script.turns)
+        conversation.skip(opening.script)
         for back in self._return_days(origin, number):
             day = origin + timedelta(days=back)
             if day > self.day:
@@ -433,12 +447,12 @@ class DayPlan:
 
     # -- the day ------------------------------------------------------------------------------------------
 
-    def _last_moment(self, index: int) -> tuple[int, tuple[int, Random, Identity, Script] | None]:
+    def _last_moment(self, index: int) -> tuple[int, Made | None]:
         """The last turn's moment of session ``index``'s burst today: its script, without its texts; and a
         new session's script, for its rows when it reaches into the window (no second draw)."""
         if index < self.new_sessions:
             made = self._session_script(index)
-            return made[3].times[-1], made
+            return made.script.times[-1], made
         origin, number = self.returning[index - self.new_sessions]
         bits = self._return_bits(origin, number, self.day)
         return self.script(bits, Random(bits), self.identity(origin, number), opening=False).times[-1], None
@@ -482,39 +496,60 @@ class DayPlan:
             self._known_seed.extend(itertools.repeat(0, grow))
 
     def rows(self, start: int = 0, stop: int = DAY_SECONDS, starts: array | None = None) -> Iterator[Row]:
-        """The rows with ``start <= msg_rt < stop`` (seconds in the day), ordered by msg_rt then session."""
+        """The rows with ``start <= msg_rt < stop`` (seconds in the day), ordered by msg_rt then session.
+
+        Rows wait in one list per second rather than in a heap: a second is due once every session that
+        begins by it is drawn (a session's rows come at or after its first moment), and the few rows of a
+        second sort by session cheaply; a heap of a busy hour's rows compared tuples a dozen times a row.
+        """
         plan = self.starts() if starts is None else starts
-        heap: list[tuple[int, int, int, Row]] = []
+        due: dict[int, list[tuple[int, Row]]] = {}
         position = bisect.bisect_left(plan, (start - MAX_BURST) << _INDEX_BITS)  # earlier bursts end before it
         total = len(plan)
-        while position < total or heap:
-            while position < total and (not heap or plan[position] >> _INDEX_BITS <= heap[0][0]):
+        moment = start
+        while moment < stop:
+            while position < total and plan[position] >> _INDEX_BITS <= moment:
                 key = plan[position]
-                first, index = key >> _INDEX_BITS, key & _INDEX_MASK
                 position += 1
-                if first >= stop:  # the plan is sorted by first time: nothing after this is in the window
-                    position = total
-                    break
-                made = None
-                if first < start:
-                    last, made = self._last_moment(index)
-                    if last < start:  # over before the window: skip its texts
-                        continue
-                for sequence, (moment, row) in enumerate(self.session_rows(index, made)):
-                    if start <= moment < stop:
-                        heapq.heappush(heap, (moment, index, sequence, row))
-            if heap:
-                yield heapq.heappop(heap)[3]
+                self._draw(key & _INDEX_MASK, key >> _INDEX_BITS < start, start, stop, due)
+            rows = due.pop(moment, None)
+            if rows is not None:
+                if len(rows) > 1:
+                    rows.sort()  # one row per session and second: the session index decides
+                for _, row in rows:
+                    yield row
+            elif not due:  # nothing waits: go to the next session's first moment
+                if position == total:
+                    return
+                moment = max(moment, plan[position] >> _INDEX_BITS) - 1
+            moment += 1
+
+    def _draw(self, index: int, early: bool, start: int, stop: int, due: dict[int, list[tuple[int, Row]]]) -> None:
+        """Session ``index``'s rows inside the window, each into the list of its second; ``early``: the session
+        begins before the window."""
+        made = None
+        if early:
+            last, made = self._last_moment(index)
+            if last < start:  # over before the window: skip its texts
+                return
+        for moment, row in self.session_rows(index, made):
+            if start <= moment < stop:
+                rows = due.get(moment)
+                if rows is None:
+                    due[moment] = [(index, row)]
+                else:
+                    rows.append((index, row))
 
 
 class _Conversation:
     """One session across its bursts: the client, the facts quoted so far, the state it was left in."""
 
-    def __init__(self, plan: DayPlan, rng: Random, identity: Identity, opening: Script, seed: int, *,
-                 continuing: bool) -> None:
+    def __init__(self, plan: DayPlan, opening: Made, *, continuing: bool) -> None:
+        identity = opening.identity
         self.route = identity.route
-        self.session = Session(plan.account, self.route, identity.seed, rng, session_seed=seed, continuing=continuing)
-        self.started = opening.times[0]
+        self.session = Session(plan.account, self.route, opening.client, identity.seed, opening.rng,
+                               session_seed=opening.bits, continuing=continuing)
+        self.started = opening.script.times[0]
         self.opened = plan.day
 
     def burst(self, plan: DayPlan, rng: Random, script: Script, *, phrases_before: int) -> list[tuple[int, Row]]:
@@ -524,6 +559,26 @@ class _Conversation:
 
     def skip(self, script: Script) -> None:
         skip_burst(self.session, script)
+
+
+class Made(NamedTuple):
+    """A new session's script and what drew it: its seed, its RNG where the script left it, its client."""
+
+    bits: int
+    rng: Random
+    identity: Identity
+    script: Script
+    client: Client
+
+
+def _session_rng(bits: int, identity: Identity) -> tuple[Random, Client]:
+    """The session's RNG and its client. A client's first session draws the client and then everything else
+    from one RNG seeded with the client's seed (seeding a ``Random`` costs more than a turn); a returning
+    client is drawn again from the start of such an RNG, and the session draws from its own."""
+    if identity.seed == (bits * _MIX) & _MASK64:  # the seed ``_resolve`` gives a client new today
+        rng = Random(identity.seed)
+        return rng, draw_client(rng, identity.route)
+    return Random(bits), draw_client(Random(identity.seed), identity.route)
 
 
 def generate_day(account: AccountSpec, day: date, *, version: int = 1, seed: int,

@@ -1,16 +1,16 @@
 """A burst's rows from its script: the session's facts filled in, the client's words composed, labels chosen.
 
-A session's client (names, ids, own values) comes from the client's seed, so a returning client is the same
-person; the rest from the session's RNG. The bot's replies are the scenario's texts as written; the client's
-phrases are composed for a long tail (``generators.phrasing``): greetings only when a burst opens, typos,
-dropped punctuation, long complaints, speech-recognition noise on the phone line.
+A session's client (names, ids, own values) comes first from an RNG seeded with the client's seed, so a
+returning client is the same person; the rest from the session's RNG. The bot's replies are the scenario's
+texts as written; the client's phrases are composed for a long tail (``generators.phrasing``): greetings only
+when a burst opens, typos, dropped punctuation, long complaints, speech-recognition noise on the phone line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from random import Random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from generators import provider
 from generators.model import AccountSpec
@@ -51,36 +51,55 @@ LABEL_SHARE = 0.35              # sessions with a session label
 TRANSFERRED_LABEL_SHARE = 0.6   # ... of those an agent joined
 
 
+class Client(NamedTuple):
+    """Who writes in: drawn first from an RNG seeded with the client's seed, so every session of theirs
+    draws the same person."""
+
+    female: bool
+    first_name: str
+    last_name: str
+    user: str
+    """The id inside the channel (a phone number on phone-based channels)."""
+    client_id: str
+    client_name: str
+
+
+def draw_client(own: Random, route: Route) -> Client:
+    """The client's own values, the first draws of ``own``."""
+    channel = route.channel
+    pools = route.pools
+    female = own.random() < 0.5
+    first_name = pools.first_name(own, female)
+    last_name = pools.last_name(own, female)
+    user = provider.user_id(own, channel.id, pools.locale)
+    return Client(female, first_name, last_name, user, provider.client_id(channel.id, route.bot_id, user),
+                  pools.display_name(own, channel.id, female, first_name, last_name))
+
+
 class Session:
     """One session's client, agent and facts, kept across its bursts."""
 
-    def __init__(self, account: AccountSpec, route: Route, client_seed: int, rng: Random, *, session_seed: int,
-                 continuing: bool) -> None:
+    def __init__(self, account: AccountSpec, route: Route, client: Client, client_seed: int, rng: Random, *,
+                 session_seed: int, continuing: bool) -> None:
         scenario = route.scenario
         channel = route.channel
-        locale = scenario.locale
-        own = Random(client_seed)
         self.route = route
-        self.female = own.random() < 0.5
-        pools = route.pools
-        first_name = pools.first_name(own, self.female)
-        last_name = pools.last_name(own, self.female)
-        user = provider.user_id(own, channel.id, locale)
-        self.client = provider.client_id(channel.id, route.bot_id, user)
-        self.client_name = pools.display_name(own, channel.id, self.female, first_name, last_name)
+        self.female = client.female
+        self.client = client.client_id
+        self.client_name = client.client_name
         self.session_id = provider.session_id(rng, self.client, account.session_id_style)
         self.agent_female = rng.random() < 0.5
         self.voice = channel.voice
-        self.locale = locale
+        self.locale = scenario.locale
         self.facts = Facts(scenario, rng, client_seed, female=self.female, agent_female=self.agent_female,
                            utc_offset=account.utc_offset, session_seed=session_seed)
         facts = self.facts
-        facts["first_name"] = first_name
-        facts["last_name"] = last_name
+        facts["first_name"] = client.first_name
+        facts["last_name"] = client.last_name
         facts["company"] = route.company
         facts["agent_name"] = route.pools.first_name(rng, self.agent_female)
         if channel.user_id_shape.startswith("phone"):  # the number the client writes or calls from
-            facts["phone_number"] = route.pools.format_phone(user)
+            facts["phone_number"] = route.pools.format_phone(client.user)
         facts.name_known = bool(self.client_name)  # a caller or a nameless web visitor is not called by name
         self.state = ROOT_STATE
         self.continuing = continuing
@@ -109,6 +128,7 @@ def render_burst(session: Session, plan: DayPlan, rng: Random, script: Script, *
             str(phrases_before + len(script.turns)), tag, route.channel_label, route.channel_name, session.client,
             session.client_name, route.project.name)
     writer = _Writer(session, rng)
+    stamps = plan.stamps
     state = session.state
     rows: list[tuple[int, Row]] = []
     for turn in script.turns:
@@ -116,7 +136,7 @@ def render_burst(session: Session, plan: DayPlan, rng: Random, script: Script, *
         question, answer, after, switched, operated, comment, tags = _KINDS[turn.kind](writer, turn)
         after = after or state
         if turn.moment < 86400:
-            rows.append((turn.moment, (*head, plan.format_time(turn.moment), question, answer, state, after,
+            rows.append((turn.moment, (*head, stamps[turn.moment], question, answer, state, after,
                                        switched, operated, comment, tags)))
         state = after
     session.state = state

@@ -57,7 +57,8 @@ class Weighted(Sequence[str]):
         self.total = self.cumulative[-1]
 
     def pick(self, rng: Random) -> str:
-        return self.at(rng.random())
+        """``at(rng.random())`` without the second call: every session picks several names."""
+        return self.items[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
 
     def at(self, fraction: float) -> str:
         """The value at ``fraction`` (0..1) of the cumulative weight: ``pick`` with the draw made elsewhere."""

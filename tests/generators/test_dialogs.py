@@ -484,6 +484,16 @@ CONTRADICTING_STATES = {
 payment"; "this isn't what I ordered", then "it's brand new and doesn't turn on"."""
 
 
+def _pursued(states: list[str], first: re.Pattern, second: re.Pattern) -> list[str]:
+    """The states a session pursued: a bot's wrong guess of the other answer of the pair, which the client
+    corrects at once (a misheard "this isn't what I ordered" taken for "it arrived broken"), is not pursued."""
+    def side(state: str) -> int | None:
+        return 0 if first.search(state) else 1 if second.search(state) else None
+
+    return [state for state, following in zip(states, [*states[1:], ""], strict=True)
+            if side(state) is None or side(following) in (None, side(state))]
+
+
 @pytest.mark.parametrize("pair", CONTRADICTING_STATES)
 def test_a_session_does_not_pursue_goals_that_contradict_each_other(week, pair):
     _, days = week
@@ -491,7 +501,7 @@ def test_a_session_does_not_pursue_goals_that_contradict_each_other(week, pair):
     both = either = 0
     for records in days.values():
         for rows in sessions_of(records).values():
-            states = {row.state_after for row in rows}
+            states = _pursued([row.state_after for row in rows], first, second)
             has = [any(pattern.search(state) for state in states) for pattern in (first, second)]
             either += has[0]
             both += all(has)
