@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from generators.csvformat import BUFFER_SIZE, atomic_output
 from generators.extras import require
@@ -166,7 +167,25 @@ def _compressed(raw: BinaryIO, compression: str) -> Iterator[BinaryIO]:
         return
     # mtime 0 and no name: the same bytes on every run
     with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0) as stream:
-        yield stream  # type: ignore[misc]
+        yield cast(BinaryIO, _Unflushed(stream))
+
+
+class _Unflushed(io.BufferedIOBase):
+    """Writes go to a gzip stream, flushes do not: each flush ends a deflate block, so a flush per partition
+    would make a day's bytes depend on how it was cut."""
+
+    def __init__(self, stream: gzip.GzipFile) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return self._stream.write(data)
+
+    def flush(self) -> None:
+        pass
 
 
 def part_writer(format_name: str) -> PartWriter:

@@ -26,9 +26,10 @@ def _pyarrow() -> Any:
 
 
 def arrow_schema() -> pa.Schema:
-    """The 19 columns typed: date-times as UTC timestamps (seconds), counts as int64, flags as booleans."""
+    """The 19 columns typed: date-times as UTC timestamps, counts as int64, flags as booleans. Timestamps are in
+    milliseconds (whole seconds in value): Parquet has no seconds unit, and a file should read back as written."""
     pa = _pyarrow()
-    types = {Kind.TEXT: pa.string(), Kind.DATETIME: pa.timestamp("s", tz="UTC"), Kind.INTEGER: pa.int64(),
+    types = {Kind.TEXT: pa.string(), Kind.DATETIME: pa.timestamp("ms", tz="UTC"), Kind.INTEGER: pa.int64(),
              Kind.BOOLEAN: pa.bool_()}
     return pa.schema([pa.field(column.name, types[column.kind], nullable=False) for column in COLUMNS])
 
