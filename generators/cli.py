@@ -23,7 +23,7 @@ from generators.partitions import Request
 from generators.progress import JobProgress
 from generators.scenarios import DOMAINS, LOCALES
 from generators.schema import file_day
-from generators.storage import COMPRESSIONS, FORMATS, LAYOUTS, Output, OutputObject, is_local, plan_objects
+from generators.storage import COMPRESSIONS, FORMATS, LAYOUTS, Output, OutputObject, is_local, plan_objects, url_to_fs
 
 PROGRESS_MIN_SESSIONS = 20_000
 """Below this a day is written in well under a second: no progress bar."""
@@ -147,8 +147,8 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         results = run_objects(objects, output, engine=args.engine, workers=args.workers, scheduler=args.scheduler,
                               progress=progress)
-    except MissingExtra as error:
-        raise CliError(f"--engine {args.engine}: {error}") from None
+    except MissingExtra as error:  # names the flag that needs it
+        raise CliError(str(error)) from None
     finally:
         if progress is not None:
             progress.close()
@@ -196,13 +196,13 @@ def _chunks(args: argparse.Namespace) -> int:
 
 def _objects(request: Request, output: Output) -> list[OutputObject]:
     root = output.root
-    if is_local(root):
-        _check_local_root(Path(root.removeprefix("file://")), request.days)
     try:
+        if is_local(root):
+            _check_local_root(Path(root.removeprefix("file://")), request.days)
+        else:
+            url_to_fs(root, output.storage_options)  # a protocol known and installed, before any work
         return plan_objects(request, output)
-    except MissingExtra as error:
-        raise CliError(f"-o/--output {root}: {error}") from None
-    except ValueError as error:  # fsspec: an unknown protocol
+    except (ImportError, ValueError) as error:  # the scale extra or a protocol's package missing, or unknown
         raise CliError(f"-o/--output {root}: {error}") from None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -53,7 +54,7 @@ def test_sessions_that_span_a_cut_are_written_by_both_chunks():
     """The case the cut must get right: a session whose rows fall on both sides of it."""
     parts = Request(ACCOUNT, WEDNESDAY, chunks=6).partitions()
     sessions = [{row[SESSION_ID] for row in partition_rows(part)} for part in parts]
-    spanning = [left & right for left, right in zip(sessions, sessions[1:], strict=False)]
+    spanning = [left & right for left, right in itertools.pairwise(sessions)]
     assert sum(map(len, spanning)) >= 3, "no session spans a cut: the case is not reached"
 
 
