@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from generators import AccountSpec, Dialect, day_bytes
+from generators import AccountSpec, Dialect, day_bytes, tables
 from generators.csvformat import read_records
 from generators.engines import run_job
-from generators.partitions import Partition, Request
-from generators.schema import COLUMNS, Kind
+from generators.partitions import Partition, Request, partition_rows
+from generators.schema import COLUMNS, MSG_QUESTION, Kind
 from generators.storage import Output, OutputObject, plan_objects, write_object
 from generators.tables import arrow_schema, partition_table, write_parquet
 
@@ -48,6 +48,21 @@ def test_a_partitions_table_holds_the_csvs_values_typed(labels):
     assert table.column("msg_switched").to_pylist() == [record.msg_switched for record in records]
     assert any(table.column("msg_operator").to_pylist()) or any(table.column("msg_switched").to_pylist())
     assert table.column("msg_answer").to_pylist() == [record.msg_answer for record in records]
+
+
+AWKWARD_TEXTS = ["a;b", 'say "hi"', "two\nlines", "a lone\rreturn", "", " padded ", "123", "null", "true"]
+
+
+def test_texts_the_csv_must_quote_reach_the_table_unchanged(monkeypatch):
+    """The table is read back from the CSV in memory: every text survives quoting, and none becomes a null,
+    a number or a flag."""
+    template = next(iter(partition_rows(Partition(ACCOUNT, WEDNESDAY))))
+    rows = [(*template[:MSG_QUESTION], text, text[::-1], *template[MSG_QUESTION + 2:]) for text in AWKWARD_TEXTS]
+    monkeypatch.setattr(tables, "partition_rows", lambda partition: iter(rows))
+    table = partition_table(Partition(ACCOUNT, WEDNESDAY))
+    assert table.column("msg_question").to_pylist() == AWKWARD_TEXTS
+    assert table.column("msg_answer").to_pylist() == [text[::-1] for text in AWKWARD_TEXTS]
+    assert table.column("msg_rt").null_count == 0
 
 
 def test_parquet_of_the_chunks_holds_the_days_rows_in_order():
