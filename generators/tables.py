@@ -20,8 +20,8 @@ from generators.schema import COLUMN_NAMES, COLUMNS, DATETIME_FORMAT, FALSE, TRU
 if TYPE_CHECKING:
     import pyarrow as pa
 
-ROW_GROUP_ROWS = 65_536
-"""Rows per Parquet row group (and per table read at once: about 20 MB of CSV in memory)."""
+ROW_GROUP_ROWS = 32_768
+"""Rows per Parquet row group (and per table read at once: about 10 MB of CSV in memory)."""
 PARQUET_COMPRESSION = "snappy"
 _CSV = Dialect()
 
