@@ -67,10 +67,14 @@ def run_pool(objects: Sequence[OutputObject], output: Output, workers: int, prog
     results = []
     with tempfile.TemporaryDirectory(prefix="jaicp-mock-") as folder, ProcessPoolExecutor(workers) as pool:
         tasks = [_submit(pool, number, target, output, folder, progress) for number, target in enumerate(objects)]
-        for target, task in zip(objects, tasks, strict=True):
-            stats = task.result() if isinstance(task, Future) else _join(target, output, task)
-            progress.finished(stats)
-            results.append(stats)
+        try:
+            for target, task in zip(objects, tasks, strict=True):
+                stats = task.result() if isinstance(task, Future) else _join(target, output, task)
+                progress.finished(stats)
+                results.append(stats)
+        except BaseException:  # a failed file stops the job: the files not begun are not written
+            pool.shutdown(cancel_futures=True)
+            raise
     return results
 
 

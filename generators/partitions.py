@@ -75,11 +75,6 @@ class Request:
         return [Partition(self.account, day, version, chunk, self.chunks, self.seed, self.dialect)
                 for day in self.day_list for version in self.versions for chunk in range(self.chunks)]
 
-    def expected_sessions(self) -> int:
-        """New sessions over the request's days (known without drawing any): for progress estimates."""
-        plan = DayPlan(self.account, self.first_day, seed=self.seed)
-        return sum(plan.sessions_on(day) for day in self.day_list) * len(self.versions)
-
 
 @dataclass(frozen=True, slots=True)
 class PartitionStats:
