@@ -133,7 +133,8 @@ def dask_client(scheduler: str | None, workers: int, processes: bool = True) -> 
         return
     network = {"host": "127.0.0.1"} if processes else {}  # threads talk in-process, on no port
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                                  dashboard_address="127.0.0.1:0", **network) as cluster, \
+                                  dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",
+                                  **network) as cluster, \
             distributed.Client(cluster) as client:
         yield client
 

@@ -3,6 +3,8 @@ a real S3-compatible endpoint (moto's server, started here) takes CSV and Parque
 
 from __future__ import annotations
 
+import re
+import sys
 from datetime import date
 
 import boto3
@@ -62,6 +64,19 @@ def test_dask_writes_the_same_bytes_and_parquet(tmp_path):
     parquet = Output(str(tmp_path / "pq"), format="parquet")
     run_dask(plan_objects(request, parquet), parquet, 2, Quiet(), processes=False)
     assert pq.read_table(tmp_path / "pq").num_rows == sum(stats.rows for stats in expected)
+
+
+def test_dask_on_a_terminal_shows_its_dashboard_and_its_own_bar(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    output = Output(str(tmp_path))
+    objects = plan_objects(Request(ACCOUNT, MONDAY, days=2), output)
+    progress = JobProgress(objects)
+    run_dask(objects, output, 1, progress, processes=False)
+    progress.close()
+    out, err = capsys.readouterr()
+    assert re.search(r"Dask dashboard: http://[^/]+:\d+/status", err)  # threads: the link names the host
+    assert "100% Completed" in out
+    assert progress.days_left == {MONDAY: 0, date(2026, 3, 3): 0}
 
 
 def test_auto_chunks_give_each_worker_two_tasks():
