@@ -7,9 +7,11 @@ all) is done in C++ rather than value by value in Python, which keeps Parquet as
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from generators.extras import require
@@ -39,6 +41,7 @@ def arrow_schema() -> pa.Schema:
     return pa.schema([pa.field(column.name, types[column.kind], nullable=False) for column in COLUMNS])
 
 
+@functools.cache
 def _reader_options() -> dict[str, Any]:
     """Arrow's CSV reader set to the export's dialect, every column's type given, nothing read as null."""
     pa, csv = _pyarrow(), require("pyarrow.csv", "Arrow tables and Parquet")
@@ -53,18 +56,25 @@ def _reader_options() -> dict[str, Any]:
     }
 
 
-def row_groups(partition: Partition, on_progress: Callable[[int], object] | None = None) -> Iterator[pa.Table]:
-    """The partition's rows as typed tables of up to ROW_GROUP_ROWS rows each."""
-    csv = require("pyarrow.csv", "Arrow tables and Parquet")
-    options, schema = _reader_options(), arrow_schema()
+def _csv_row_groups(partition: Partition, on_progress: Callable[[int], object] | None) -> Iterator[bytes]:
+    """The partition's rows as CSV (no header), ROW_GROUP_ROWS rows at a time."""
     rows = partition_rows(partition)
     while True:
         buffer = io.BytesIO()
         if not write_csv_rows(itertools.islice(rows, ROW_GROUP_ROWS), buffer, _CSV, header=False,
                               on_progress=on_progress):
             return
-        buffer.seek(0)
-        yield csv.read_csv(buffer, **options).cast(schema)
+        yield buffer.getvalue()
+
+
+def _typed(data: bytes) -> pa.Table:
+    csv = require("pyarrow.csv", "Arrow tables and Parquet")
+    return csv.read_csv(io.BytesIO(data), **_reader_options()).cast(arrow_schema())
+
+
+def row_groups(partition: Partition, on_progress: Callable[[int], object] | None = None) -> Iterator[pa.Table]:
+    """The partition's rows as typed tables of up to ROW_GROUP_ROWS rows each."""
+    return map(_typed, _csv_row_groups(partition, on_progress))
 
 
 def partition_table(partition: Partition) -> pa.Table:
@@ -75,11 +85,26 @@ def partition_table(partition: Partition) -> pa.Table:
 
 def write_parquet(partition: Partition, target: BinaryIO,
                   on_progress: Callable[[int], object] | None = None) -> PartitionStats:
-    """The partition as one Parquet file to a binary stream, a row group per ROW_GROUP_ROWS rows."""
+    """The partition as one Parquet file to a binary stream, a row group per ROW_GROUP_ROWS rows.
+
+    Arrow types and encodes a row group on a second thread while Python makes the next one's rows (Arrow
+    releases the GIL): with a core to spare, Parquet costs no more time than CSV. One group waits at most.
+    """
     pq = require("pyarrow.parquet", "Parquet output")
     rows = 0
-    with pq.ParquetWriter(target, arrow_schema(), compression=PARQUET_COMPRESSION) as writer:
-        for table in row_groups(partition, on_progress):
-            writer.write_table(table)
-            rows += table.num_rows
+
+    def write_group(data: bytes) -> int:
+        table = _typed(data)
+        writer.write_table(table)
+        return table.num_rows
+
+    with pq.ParquetWriter(target, arrow_schema(), compression=PARQUET_COMPRESSION) as writer, \
+            ThreadPoolExecutor(1, thread_name_prefix="jaicp-mock-parquet") as encoder:
+        pending: Future[int] | None = None
+        for data in _csv_row_groups(partition, on_progress):
+            if pending is not None:
+                rows += pending.result()
+            pending = encoder.submit(write_group, data)
+        if pending is not None:
+            rows += pending.result()
     return stats_of(partition, rows)
