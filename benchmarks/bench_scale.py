@@ -4,11 +4,11 @@ as Parquet, beside the one-process run measured in the same run.
     python benchmarks/bench_scale.py [--days 10] [--rows-per-day 1000000] [--workers 2]
 
 Prints, for each engine (CSV), rows/s, its ratio to one process, CPU seconds, rows per CPU second and peak RSS
-per process; then Parquet against CSV, the same days alternating in one process; checks that every CSV run wrote the same bytes; and projects
-the hours for 365 days x 5M rows on 1, 16 and 64 cores from the measured per-core rate (rows per CPU second of
-one process). Targets on a 2-core machine: 2 workers >= 1.8x one process, Parquet no slower than CSV. Each run
-is a fresh process (its RSS is its own).
-The machine must be otherwise idle for the ratios to mean anything: the load average is printed beside them.
+per process; then Parquet against CSV, the same days alternating in one process; checks that every CSV run
+wrote the same bytes; and projects the hours for 365 days x 5M rows on 1, 16 and 64 cores from the measured
+per-core rate (rows per CPU second of one process). Targets on a 2-core machine: 2 workers >= 1.8x one process,
+Parquet no slower than CSV. Each run is a fresh process (its RSS is its own). The machine must be otherwise
+idle for the wall-clock ratios to mean anything: the load average is printed beside them.
 """
 
 from __future__ import annotations
