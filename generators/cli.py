@@ -8,6 +8,7 @@ accepted values, and exit status 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,12 +120,17 @@ def _generate_arguments(parser: argparse.ArgumentParser) -> None:
                              "or - for stdout (default)")
 
 
-def _storage_option(text: str) -> tuple[str, str]:
+def _storage_option(text: str) -> tuple[str, object]:
+    """``KEY=VALUE``; a value that reads as JSON (``true``, ``false``, ``5``) is that value, else the text."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE (for example endpoint_url=http://127.0.0.1:9000), "
                                          f"got {text!r}")
-    return key.strip(), value
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = value
+    return key.strip(), parsed if isinstance(parsed, bool | int | float) else value
 
 
 def _generate(args: argparse.Namespace) -> int:

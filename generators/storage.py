@@ -43,7 +43,7 @@ class Output:
     format: str = "csv"
     layout: str = "day"
     compression: str = "none"
-    storage_options: tuple[tuple[str, str], ...] = ()
+    storage_options: tuple[tuple[str, object], ...] = ()
 
     def __post_init__(self) -> None:
         for name, value, accepted in (("format", self.format, FORMATS), ("layout", self.layout, LAYOUTS),
@@ -125,7 +125,7 @@ def _join(root: str, name: str) -> str:
     return root.rstrip("/\\") + "/" + name
 
 
-def url_to_fs(url: str, storage_options: tuple[tuple[str, str], ...] = ()) -> tuple[Any, str]:
+def url_to_fs(url: str, storage_options: tuple[tuple[str, object], ...] = ()) -> tuple[Any, str]:
     """fsspec's filesystem and path for a local path or a URL."""
     core = require("fsspec.core", "writing to a URL")
     return core.url_to_fs(url, **dict(storage_options))
@@ -136,7 +136,7 @@ def is_local(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def open_object(url: str, storage_options: tuple[tuple[str, str], ...] = ()) -> Iterator[BinaryIO]:
+def open_object(url: str, storage_options: tuple[tuple[str, object], ...] = ()) -> Iterator[BinaryIO]:
     """A binary stream whose bytes become the object at ``url`` only when the block ends without an error."""
     if is_local(url):
         with atomic_output(url.removeprefix("file://")) as stream:

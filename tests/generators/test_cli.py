@@ -217,6 +217,19 @@ def test_bad_flags_give_one_clear_line(capsysbinary, argv, words):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(("text", "option"), [
+    ("endpoint_url=http://127.0.0.1:9000", ("endpoint_url", "http://127.0.0.1:9000")),
+    ("anon=false", ("anon", False)),
+    ("anon=true", ("anon", True)),
+    ("default_block_size=5242880", ("default_block_size", 5242880)),
+    ("key=null", ("key", "null")),
+    ("profile=[1]", ("profile", "[1]")),
+    (" region = eu-west-1", ("region", " eu-west-1")),
+])
+def test_storage_options_keep_text_and_read_flags_and_numbers(text, option):
+    assert cli._storage_option(text) == option
+
+
 def test_a_missing_extra_names_the_extra(capsysbinary, monkeypatch, tmp_path):
     def missing(module, purpose):
         raise MissingExtra(f"{purpose} needs {module}, from the scale extra: {SCALE_INSTALL}")
