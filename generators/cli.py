@@ -269,7 +269,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 GENERATE = Command("generate", "write realistic day files",
-                   "Write one day to a file or stdout, or N days into a folder as dd-mm-yyyy.csv.",
+                   "Write one day to a file or stdout, or N days into a folder or URL (dd-mm-yyyy.csv, or Parquet).",
                    _generate_arguments, _generate)
 VALIDATE = Command("validate", "check export files",
                    "Check files against the export format and its invariants; exit 1 when any breaks one.",
