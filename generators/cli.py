@@ -8,17 +8,23 @@ accepted values, and exit status 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
 from generators.channels import CHANNEL_IDS
+from generators.engines import ENGINES, auto_chunks, run_objects
+from generators.extras import MissingExtra
 from generators.model import DEFAULT_SEED, AccountSpec, Dialect, ProjectSpec
+from generators.partitions import Request
+from generators.progress import JobProgress
 from generators.scenarios import DOMAINS, LOCALES
 from generators.schema import file_day
+from generators.storage import COMPRESSIONS, FORMATS, LAYOUTS, Output, OutputObject, is_local, plan_objects, url_to_fs
 
 PROGRESS_MIN_SESSIONS = 20_000
 """Below this a day is written in well under a second: no progress bar."""
@@ -88,7 +94,20 @@ def _generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", default="Demobot", help="the project name (default Demobot)")
     parser.add_argument("--version", type=positive(), default=1,
                         help="the file version: 2 and up are forced regenerations (default 1)")
-    parser.add_argument("--workers", type=positive(), default=1, help="processes (default 1)")
+    parser.add_argument("--workers", type=positive(), default=1,
+                        help="local processes, or the local Dask cluster's workers (default 1)")
+    parser.add_argument("--engine", choices=ENGINES, default="local",
+                        help="local (this machine's processes, default) or dask")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="with --engine dask: a scheduler such as tcp://10.0.0.5:8786 (default: a local cluster)")
+    parser.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or parquet (date=YYYY-MM-DD/)")
+    parser.add_argument("--layout", choices=LAYOUTS, default="day",
+                        help="CSV: a file per day (default) or per day and chunk")
+    parser.add_argument("--chunks", type=positive(), default=None,
+                        help="partitions per day (default: enough to keep --workers busy)")
+    parser.add_argument("--compression", choices=COMPRESSIONS, default="none", help="CSV: none (default) or gzip")
+    parser.add_argument("--storage-option", type=_storage_option, action="append", default=[], metavar="KEY=VALUE",
+                        help="an fsspec option for -o's storage, e.g. endpoint_url=http://127.0.0.1:9000; repeatable")
     parser.add_argument("--quote-all", action="store_true", help="quote every field")
     parser.add_argument("--bom", action="store_true", help="start with a UTF-8 byte order mark")
     parser.add_argument("--line-end", choices=("crlf", "lf"), default="crlf", help="crlf (default) or lf")
@@ -97,12 +116,24 @@ def _generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--session-ids", choices=("uuid5", "client"), default="uuid5",
                         help="session id style: <uuid5>.<uuid4> (default) or <clientId>.<uuid4>")
     parser.add_argument("-o", "--output", default="-",
-                        help="a file, a folder (required for --days > 1), or - for stdout (default)")
+                        help="a file, a folder (required for --days > 1) or an fsspec URL (s3://bucket/rawlogs/), "
+                             "or - for stdout (default)")
+
+
+def _storage_option(text: str) -> tuple[str, object]:
+    """``KEY=VALUE``; a value that reads as JSON (``true``, ``false``, ``5``) is that value, else the text."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (for example endpoint_url=http://127.0.0.1:9000), "
+                                         f"got {text!r}")
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = value
+    return key.strip(), parsed if isinstance(parsed, bool | int | float) else value
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from generators.export import write_day, write_day_file
-
     try:
         account = AccountSpec(
             args.account_id,
@@ -112,37 +143,85 @@ def _generate(args: argparse.Namespace) -> int:
         raise CliError(f"--project: {error}") from None
     dialect = Dialect(quote_all=args.quote_all, bom=args.bom, line_end="\n" if args.line_end == "lf" else "\r\n",
                       channel_labels=args.channel_labels)
-    options = {"version": args.version, "seed": args.seed, "dialect": dialect, "workers": args.workers}
-    days = [args.date + timedelta(days=offset) for offset in range(args.days)]
-    output = args.output
-
-    if output == "-":
-        if len(days) > 1:
-            raise CliError("-o/--output: several days need a folder, not stdout")
-        with _progress(args.sessions, file_day(days[0])) as progress:
-            write_day(sys.stdout.buffer, account, days[0], on_progress=progress, **options)
-        sys.stdout.buffer.flush()
-        return 0
-
-    for day, path in zip(days, _output_paths(output, days), strict=True):
-        with _progress(args.sessions, path.name) as progress:
-            stats = write_day_file(path, account, day, on_progress=progress, **options)
-        print(f"{path}: {stats.rows} rows, {stats.sessions} sessions ({stats.returning} begun on earlier days)",
+    _check_combination(args)
+    if args.output == "-":
+        return _generate_to_stdout(args, account, dialect)
+    output = Output(args.output, args.format, args.layout, args.compression, tuple(args.storage_option))
+    request = Request(account, args.date, args.days, (args.version,), _chunks(args), args.seed, dialect)
+    objects = _objects(request, output)
+    progress = JobProgress(objects) if _shows_progress(request) else None
+    try:
+        results = run_objects(objects, output, engine=args.engine, workers=args.workers, scheduler=args.scheduler,
+                              progress=progress)
+    except MissingExtra as error:  # names the flag that needs it
+        raise CliError(str(error)) from None
+    finally:
+        if progress is not None:
+            progress.close()
+    for stats in results:
+        print(f"{stats.url}: {stats.rows} rows, {stats.sessions} sessions ({stats.returning} begun on earlier days)",
               file=sys.stderr)
     return 0
 
 
-def _output_paths(output: str, days: list[date]) -> list[Path]:
-    """One file, or a folder of ``dd-mm-yyyy.csv`` files (several days, an existing folder, a trailing slash)."""
-    target = Path(output)
-    if len(days) > 1 and target.suffix.lower() == ".csv" and not target.is_dir():
-        raise CliError(f"-o/--output: {output} names a file, but --days {len(days)} writes {len(days)} files; "
+_STDOUT_ONLY_CSV = (("--engine", "engine", "local"), ("--format", "format", "csv"), ("--layout", "layout", "day"),
+                    ("--compression", "compression", "none"))
+"""Flags that stdout cannot take: it is one CSV day file written here."""
+
+
+def _check_combination(args: argparse.Namespace) -> None:
+    if args.scheduler is not None and args.engine != "dask":
+        raise CliError("--scheduler: a Dask scheduler's address needs --engine dask")
+    if args.output != "-":
+        return
+    if args.days > 1:
+        raise CliError("-o/--output: several days need a folder, not stdout")
+    for flag, name, plain in _STDOUT_ONLY_CSV:
+        if getattr(args, name) != plain:
+            raise CliError(f"{flag} {getattr(args, name)}: writes files; give -o a folder or URL (stdout takes "
+                           f"{flag} {plain})")
+
+
+def _generate_to_stdout(args: argparse.Namespace, account: AccountSpec, dialect: Dialect) -> int:
+    from generators.export import write_day
+
+    options = {"version": args.version, "seed": args.seed, "dialect": dialect, "workers": args.workers}
+    with _progress(args.sessions, file_day(args.date)) as progress:
+        write_day(sys.stdout.buffer, account, args.date, on_progress=progress, **options)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def _chunks(args: argparse.Namespace) -> int:
+    if args.chunks is not None:
+        return args.chunks
+    if args.engine == "dask":
+        return 1  # a cluster spreads days; a chunk per day keeps the objects whole
+    return auto_chunks(args.days, args.workers)
+
+
+def _objects(request: Request, output: Output) -> list[OutputObject]:
+    root = output.root
+    try:
+        if is_local(root):
+            _check_local_root(Path(root.removeprefix("file://")), request.days)
+        else:
+            url_to_fs(root, output.storage_options)  # a protocol known and installed, before any work
+        return plan_objects(request, output)
+    except (ImportError, ValueError) as error:  # the scale extra or a protocol's package missing, or unknown
+        raise CliError(f"-o/--output {root}: {error}") from None
+
+
+def _check_local_root(target: Path, days: int) -> None:
+    if days > 1 and target.suffix.lower() == ".csv" and not target.is_dir():
+        raise CliError(f"-o/--output: {target} names a file, but --days {days} writes {days} files; "
                        "give a folder (for example -o days/)")
-    if len(days) > 1 or target.is_dir() or output.endswith(("/", "\\")):
-        if target.exists() and not target.is_dir():
-            raise CliError(f"-o/--output: {output} is a file; several days need a folder")
-        return [target / f"{file_day(day)}.csv" for day in days]
-    return [target]
+    if days > 1 and target.exists() and not target.is_dir():
+        raise CliError(f"-o/--output: {target} is a file; several days need a folder")
+
+
+def _shows_progress(request: Request) -> bool:
+    return sys.stderr.isatty() and request.account.sessions_per_day * request.days >= PROGRESS_MIN_SESSIONS
 
 
 class _progress:
@@ -190,7 +269,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 GENERATE = Command("generate", "write realistic day files",
-                   "Write one day to a file or stdout, or N days into a folder as dd-mm-yyyy.csv.",
+                   "Write one day to a file or stdout, or N days into a folder or URL (dd-mm-yyyy.csv, or Parquet).",
                    _generate_arguments, _generate)
 VALIDATE = Command("validate", "check export files",
                    "Check files against the export format and its invariants; exit 1 when any breaks one.",

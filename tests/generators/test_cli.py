@@ -14,6 +14,7 @@ import pytest
 from generators import cli
 from generators.csvformat import BOM, read_records
 from generators.export import day_bytes
+from generators.extras import SCALE_INSTALL, MissingExtra
 from generators.model import DEFAULT_SEED, AccountSpec, Dialect, ProjectSpec
 from generators.schema import HEADER_LINE
 from generators.validate import validate_file
@@ -185,6 +186,16 @@ BAD_FLAGS = [
     (["generate", "--date", "2026-03-04", "--session-ids", "uuid7"], ["--session-ids", "uuid5", "client"]),
     (["generate", "--date", "2026-03-04", "--project", " "], ["--project"]),
     (["generate", "--date", "2026-03-04", "--bogus"], ["--bogus"]),
+    (["generate", "--date", "2026-03-04", "--engine", "spark"], ["--engine", "local", "dask", "spark"]),
+    (["generate", "--date", "2026-03-04", "--format", "orc"], ["--format", "csv", "parquet"]),
+    (["generate", "--date", "2026-03-04", "--layout", "hour"], ["--layout", "day", "chunk"]),
+    (["generate", "--date", "2026-03-04", "--compression", "zip"], ["--compression", "none", "gzip"]),
+    (["generate", "--date", "2026-03-04", "--chunks", "0"], ["--chunks", ">= 1"]),
+    (["generate", "--date", "2026-03-04", "--storage-option", "anon"], ["--storage-option", "KEY=VALUE", "anon"]),
+    (["generate", "--date", "2026-03-04", "--scheduler", "tcp://127.0.0.1:1"], ["--scheduler", "--engine dask"]),
+    (["generate", "--date", "2026-03-04", "--format", "parquet"], ["--format parquet", "folder or URL"]),
+    (["generate", "--date", "2026-03-04", "--engine", "dask"], ["--engine dask", "stdout takes --engine local"]),
+    (["generate", "--date", "2026-03-04", "-o", "nosuchproto://bucket/x/"], ["--output", "nosuchproto"]),
     (["validate"], ["files"]),
     (["validate", "x.csv", "--max-errors", "0"], ["--max-errors", ">= 1"]),
     (["validate", "x.csv", "--date", "tomorrow"], ["--date", "YYYY-MM-DD"]),
@@ -204,6 +215,33 @@ def test_bad_flags_give_one_clear_line(capsysbinary, argv, words):
     for word in words:
         assert word in lines[0], (word, lines[0])
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("text", "option"), [
+    ("endpoint_url=http://127.0.0.1:9000", ("endpoint_url", "http://127.0.0.1:9000")),
+    ("anon=false", ("anon", False)),
+    ("anon=true", ("anon", True)),
+    ("default_block_size=5242880", ("default_block_size", 5242880)),
+    ("key=null", ("key", "null")),
+    ("profile=[1]", ("profile", "[1]")),
+    (" region = eu-west-1", ("region", " eu-west-1")),
+])
+def test_storage_options_keep_text_and_read_flags_and_numbers(text, option):
+    assert cli._storage_option(text) == option
+
+
+def test_a_missing_extra_names_the_extra(capsysbinary, monkeypatch, tmp_path):
+    def missing(module, purpose):
+        raise MissingExtra(f"{purpose} needs {module}, from the scale extra: {SCALE_INSTALL}")
+
+    monkeypatch.setattr("generators.storage.require", missing)
+    monkeypatch.setattr("generators.engines.require", missing)
+    for argv, flag in ((["-o", "s3://bucket/x/"], "-o/--output s3://"), (["--engine", "dask", "-o", str(tmp_path)],
+                                                                          "--engine dask needs")):
+        code, _, err = run(capsysbinary, *GENERATE, *argv)
+        assert code == 2 and err.count("\n") == 1, err
+        assert flag in err and "pip install 'jaicp-mock[scale]'" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_several_days_into_an_existing_file_is_refused(capsysbinary, tmp_path):

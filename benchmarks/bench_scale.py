@@ -1,0 +1,146 @@
+"""Warehouse-scale generation: the same days on one process, on ``--workers 2`` and on local Dask, as CSV and
+as Parquet, beside the one-process run measured in the same run.
+
+    python benchmarks/bench_scale.py [--days 10] [--rows-per-day 1000000] [--workers 2]
+
+Prints, for each engine (CSV), rows/s, its ratio to one process, CPU seconds, rows per CPU second and peak RSS
+per process; then Parquet against CSV, the same days alternating in one process; checks that every CSV run
+wrote the same bytes; and projects the hours for 365 days x 5M rows on 1, 16 and 64 cores from the measured
+per-core rate (rows per CPU second of one process). Targets on a 2-core machine: 2 workers >= 1.8x one process,
+Parquet no slower than CSV. Each run is a fresh process (its RSS is its own). The machine must be otherwise
+idle for the wall-clock ratios to mean anything: the load average is printed beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS_PER_SESSION = 4.4  # the account below, measured; the child reports the real count
+FIRST_DAY = "2026-03-02"  # a Monday: days 1-5 are weekdays, 6-7 a weekend
+PROJECTED = (365, 5_000_000)
+
+_CHILD = """
+import json, resource, sys, time
+from datetime import date
+from generators import AccountSpec, ProjectSpec
+from generators.engines import auto_chunks, run_job
+from generators.partitions import Request
+from generators.storage import Output
+days, sessions, engine, workers, fmt, folder = sys.argv[1:]
+days, workers = int(days), int(workers)
+account = AccountSpec(1234567, projects=(
+    ProjectSpec("Demobot", domain="banking", channels=("telegram", "chatwidget", "resterisk")),
+    ProjectSpec("Shop", domain="retail", channels=("vk", "whatsapp"), locale="ru_RU"),
+), sessions_per_day=int(sessions))
+chunks = 1 if engine == "dask" else auto_chunks(days, workers)
+request = Request(account, date.fromisoformat("{first_day}"), days=days, chunks=chunks)
+started = time.perf_counter()
+results = run_job(request, Output(folder, format=fmt), engine=engine, workers=workers)
+elapsed = time.perf_counter() - started
+own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+print(json.dumps({{"rows": sum(r.rows for r in results), "seconds": elapsed, "cpu_seconds": cpu,
+                  "rss_parent_mb": own.ru_maxrss / 1024, "rss_child_mb": children.ru_maxrss / 1024}}))
+"""
+
+
+_FORMATS_CHILD = """
+import json, sys, time
+from datetime import date, timedelta
+from generators import AccountSpec, ProjectSpec
+from generators.partitions import Partition, day_plan
+from generators.storage import Output, OutputObject, write_object
+days, sessions, _, _, _, folder = sys.argv[1:]
+account = AccountSpec(1234567, projects=(
+    ProjectSpec("Demobot", domain="banking", channels=("telegram", "chatwidget", "resterisk")),
+    ProjectSpec("Shop", domain="retail", channels=("vk", "whatsapp"), locale="ru_RU"),
+), sessions_per_day=int(sessions))
+totals = {{"csv": [0, 0.0, 0.0], "parquet": [0, 0.0, 0.0]}}
+for offset in range(int(days)):
+    part = Partition(account, date.fromisoformat("{first_day}") + timedelta(days=offset))
+    day_plan(part)  # planned once, outside both timings
+    order = ("csv", "parquet") if offset % 2 == 0 else ("parquet", "csv")
+    for fmt in order:
+        target = OutputObject(f"{{folder}}/{{offset}}.{{fmt}}", (part,))
+        wall, cpu = time.perf_counter(), time.process_time()
+        stats = write_object(target, Output(folder, format=fmt))
+        totals[fmt][0] += stats.rows
+        totals[fmt][1] += time.perf_counter() - wall
+        totals[fmt][2] += time.process_time() - cpu
+print(json.dumps(totals))
+"""
+
+
+def run(days: int, sessions: int, engine: str, workers: int, fmt: str, folder: str, child: str = _CHILD) -> dict:
+    script = child.format(first_day=FIRST_DAY)
+    out = subprocess.run([sys.executable, "-c", script, str(days), str(sessions), engine, str(workers), fmt, folder],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def digest(folder: str) -> str:
+    hasher = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*.csv")):
+        hasher.update(path.name.encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def rss(result: dict) -> str:
+    child = f", workers {result['rss_child_mb']:.0f} MB" if result["rss_child_mb"] else ""
+    return f"main {result['rss_parent_mb']:.0f} MB{child}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=10)
+    parser.add_argument("--rows-per-day", type=int, default=1_000_000, help="on a weekday (weekends get 60%%)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    sessions = round(args.rows_per_day / ROWS_PER_SESSION)
+    print(f"{args.days} days from {FIRST_DAY}, {sessions} sessions a weekday (~{args.rows_per_day:,} rows); "
+          f"load average before: {os.getloadavg()[0]:.2f}")
+    runs = [("one process", "local", 1, "csv"), (f"--workers {args.workers}", "local", args.workers, "csv"),
+            (f"local Dask, {args.workers} workers", "dask", args.workers, "csv")]
+    results, digests = {}, {}
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
+        for label, engine, workers, fmt in runs:
+            folder = os.path.join(scratch, label.replace(" ", "_").replace(",", ""))
+            results[label] = run(args.days, sessions, engine, workers, fmt, folder)
+            digests[label] = digest(folder)
+        formats = run(args.days, sessions, "local", 1, "both", os.path.join(scratch, "formats"), _FORMATS_CHILD)
+    base = results["one process"]
+    base_rate = base["rows"] / base["seconds"]
+    print(f"{'run':<28} {'rows':>11} {'rows/s':>9} {'x one':>6} {'CPU s':>7} {'rows/CPU s':>10}  peak RSS per process")
+    for label, result in results.items():
+        rate = result["rows"] / result["seconds"]
+        print(f"{label:<28} {result['rows']:>11,} {rate:>9,.0f} {rate / base_rate:>5.2f}x {result['cpu_seconds']:>7.1f}"
+              f" {result['rows'] / result['cpu_seconds']:>10,.0f}  {rss(result)}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(f"CSV bytes identical across engines: {len(set(digests.values())) == 1}")
+    (csv_rows, csv_wall, csv_cpu), (pq_rows, pq_wall, pq_cpu) = formats["csv"], formats["parquet"]
+    print(f"Parquet vs CSV, the same days alternating in one process (planned before both): "
+          f"CSV {csv_rows / csv_wall:,.0f}"
+          f" rows/s, Parquet {pq_rows / pq_wall:,.0f} rows/s: {csv_wall / pq_wall:.2f}x the CSV rate, "
+          f"{csv_cpu / pq_cpu:.2f}x its rows per CPU second (target >= 1.0)")
+    pool = results[f"--workers {args.workers}"]
+    print(f"--workers {args.workers}: {pool['rows'] / pool['seconds'] / base_rate:.2f}x one process (target >= 1.8 "
+          f"for 2); CPU bound on free cores: {args.workers * base['cpu_seconds'] / pool['cpu_seconds']:.2f}x")
+    days, rows = PROJECTED
+    per_core = base["rows"] / base["cpu_seconds"]  # what one free core does; wall-clock rates drop under load
+    for cores in (1, 16, 64):
+        hours = days * rows / (per_core * cores) / 3600
+        print(f"projection: {days} days x {rows:,} rows on {cores:>2} cores at {per_core:,.0f} rows per CPU second "
+              f"a core: {hours:.1f} h")
+
+
+if __name__ == "__main__":
+    main()

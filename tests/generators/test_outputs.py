@@ -1,0 +1,174 @@
+"""Outputs of a request: typed Arrow tables and Parquet, CSV day or chunk files, gzip, the objects' names, and
+writes that are whole or absent, locally and on an fsspec store (``memory://``)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import itertools
+from datetime import date
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from generators import AccountSpec, Dialect, day_bytes, tables
+from generators.csvformat import read_records
+from generators.engines import run_job
+from generators.partitions import Partition, Request, partition_rows
+from generators.schema import COLUMNS, MSG_QUESTION, Kind
+from generators.storage import Output, OutputObject, plan_objects, write_object
+from generators.tables import arrow_schema, partition_table, write_parquet
+
+WEDNESDAY = date(2026, 3, 4)
+ACCOUNT = AccountSpec(777, sessions_per_day=120)
+
+
+# -- Arrow and Parquet ----------------------------------------------------------------------------------------
+
+
+def test_the_arrow_schema_types_every_column_by_its_kind():
+    expected = {Kind.TEXT: pa.string(), Kind.DATETIME: pa.timestamp("ms", tz="UTC"), Kind.INTEGER: pa.int64(),
+                Kind.BOOLEAN: pa.bool_()}
+    schema = arrow_schema()
+    assert schema.names == [column.name for column in COLUMNS]
+    assert [field.type for field in schema] == [expected[column.kind] for column in COLUMNS]
+
+
+@pytest.mark.parametrize("labels", ["display", "id"])
+def test_a_partitions_table_holds_the_csvs_values_typed(labels):
+    dialect = Dialect(channel_labels=labels)
+    table = partition_table(Partition(ACCOUNT, WEDNESDAY, dialect=dialect))
+    records = read_records(day_bytes(ACCOUNT, WEDNESDAY, dialect=dialect))
+    assert table.num_rows == len(records)
+    assert table.column("msg_rt").to_pylist() == [record.msg_rt for record in records]
+    assert table.column("session_end_time").to_pylist() == [record.session_end_time for record in records]
+    assert table.column("session_questions_count").to_pylist() == [r.session_questions_count for r in records]
+    assert table.column("msg_switched").to_pylist() == [record.msg_switched for record in records]
+    assert any(table.column("msg_operator").to_pylist()) or any(table.column("msg_switched").to_pylist())
+    assert table.column("msg_answer").to_pylist() == [record.msg_answer for record in records]
+
+
+AWKWARD_TEXTS = ["a;b", 'say "hi"', "two\nlines", "a lone\rreturn", "", " padded ", "123", "null", "true"]
+
+
+def test_texts_the_csv_must_quote_reach_the_table_unchanged(monkeypatch):
+    """The table is read back from the CSV in memory: every text survives quoting, and none becomes a null,
+    a number or a flag."""
+    template = next(iter(partition_rows(Partition(ACCOUNT, WEDNESDAY))))
+    rows = [(*template[:MSG_QUESTION], text, text[::-1], *template[MSG_QUESTION + 2:]) for text in AWKWARD_TEXTS]
+    monkeypatch.setattr(tables, "partition_rows", lambda partition: iter(rows))
+    table = partition_table(Partition(ACCOUNT, WEDNESDAY))
+    assert table.column("msg_question").to_pylist() == AWKWARD_TEXTS
+    assert table.column("msg_answer").to_pylist() == [text[::-1] for text in AWKWARD_TEXTS]
+    assert table.column("msg_rt").null_count == 0
+
+
+def test_parquet_of_the_chunks_holds_the_days_rows_in_order():
+    request = Request(ACCOUNT, WEDNESDAY, chunks=3)
+    tables = []
+    for part in request.partitions():
+        buffer = io.BytesIO()
+        stats = write_parquet(part, buffer)
+        table = pq.read_table(io.BytesIO(buffer.getvalue()))
+        assert table.schema.equals(arrow_schema()) and table.num_rows == stats.rows
+        tables.append(table)
+    whole = partition_table(Partition(ACCOUNT, WEDNESDAY))
+    assert pa.concat_tables(tables).equals(whole)
+
+
+# -- objects and their names ----------------------------------------------------------------------------------
+
+
+def _names(request: Request, output: Output) -> list[str]:
+    return [target.url for target in plan_objects(request, output)]
+
+
+def test_objects_are_named_by_day_chunk_date_and_version(tmp_path):
+    root = str(tmp_path / "out")
+    two_days = Request(ACCOUNT, WEDNESDAY, days=2, chunks=2)
+    assert _names(two_days, Output(root)) == [f"{root}/04-03-2026.csv", f"{root}/05-03-2026.csv"]
+    assert _names(two_days, Output(root, compression="gzip"))[0] == f"{root}/04-03-2026.csv.gz"
+    assert _names(two_days, Output(root, layout="chunk"))[:2] == [
+        f"{root}/04-03-2026.part-0000.csv", f"{root}/04-03-2026.part-0001.csv"]
+    assert _names(two_days, Output(root + "/", format="parquet"))[1] == f"{root}/date=2026-03-04/part-0001.parquet"
+    versions = Request(ACCOUNT, WEDNESDAY, versions=(1, 2))
+    assert _names(versions, Output(root)) == [f"{root}/version=1/04-03-2026.csv", f"{root}/version=2/04-03-2026.csv"]
+    assert _names(Request(ACCOUNT, WEDNESDAY), Output(root + "/day.csv")) == [root + "/day.csv"]
+    assert _names(Request(ACCOUNT, WEDNESDAY), Output(root + "/")) == [root + "/04-03-2026.csv"]
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    ({"format": "orc"}, "format 'orc'"),
+    ({"layout": "hour"}, "layout 'hour'"),
+    ({"compression": "bz2"}, "compression 'bz2'"),
+    ({"format": "parquet", "compression": "gzip"}, "compression applies to CSV"),
+])
+def test_an_output_out_of_its_choices_is_refused(options, words):
+    with pytest.raises(ValueError, match=words):
+        Output("out/", **options)
+
+
+# -- CSV files, gzip ------------------------------------------------------------------------------------------
+
+
+def test_gzip_day_files_do_not_depend_on_the_cut(tmp_path):
+    made = {}
+    for chunks, workers in ((1, 1), (3, 2)):
+        folder = tmp_path / f"c{chunks}"
+        run_job(Request(ACCOUNT, WEDNESDAY, days=2, chunks=chunks), Output(str(folder), compression="gzip"),
+                workers=workers)
+        made[chunks] = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert made[1] == made[3]
+    assert gzip.decompress(made[1]["04-03-2026.csv.gz"]) == day_bytes(ACCOUNT, WEDNESDAY)
+
+
+def test_chunk_files_concatenated_are_the_day(tmp_path):
+    run_job(Request(ACCOUNT, WEDNESDAY, chunks=3), Output(str(tmp_path), layout="chunk", compression="gzip"))
+    paths = sorted(tmp_path.glob("04-03-2026.part-*.csv.gz"))
+    assert len(paths) == 3
+    assert gzip.decompress(b"".join(path.read_bytes() for path in paths)) == day_bytes(ACCOUNT, WEDNESDAY)
+
+
+# -- whole or absent ------------------------------------------------------------------------------------------
+
+
+def _failing_writer(after_bytes: int):
+    def write(part, stream, on_progress):
+        stream.write(b"x" * after_bytes)
+        raise RuntimeError("the machine went away")
+    return write
+
+
+def test_a_failed_local_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "04-03-2026.csv"
+    target.write_bytes(b"old")
+    job = OutputObject(str(target), (Partition(ACCOUNT, WEDNESDAY),))
+    with pytest.raises(RuntimeError):
+        write_object(job, Output(str(tmp_path)), _failing_writer(1000))
+    assert target.read_bytes() == b"old"
+    assert [path.name for path in tmp_path.iterdir()] == [target.name]
+
+
+def test_a_failed_write_to_a_store_leaves_no_object():
+    url = "memory://failing/04-03-2026.csv"
+    job = OutputObject(url, (Partition(ACCOUNT, WEDNESDAY),))
+    with pytest.raises(RuntimeError):
+        write_object(job, Output("memory://failing/"), _failing_writer(1000))
+    assert not fsspec.filesystem("memory").exists("/failing/04-03-2026.csv")
+
+
+_stores = itertools.count()
+
+
+def test_a_store_gets_the_same_bytes_and_parquet_as_local_files(tmp_path):
+    root = f"memory://jaicp-test-{next(_stores)}"
+    request = Request(ACCOUNT, WEDNESDAY, days=2, chunks=2)
+    run_job(request, Output(root + "/csv/"), workers=2)
+    run_job(request, Output(root + "/pq/", format="parquet"))
+    store = fsspec.filesystem("memory")
+    assert store.cat(f"{root}/csv/05-03-2026.csv") == day_bytes(ACCOUNT, date(2026, 3, 5))
+    dataset = pq.read_table(f"{root}/pq/".removeprefix("memory:/"), filesystem=store)
+    assert dataset.num_rows == sum(len(read_records(day_bytes(ACCOUNT, day))) for day in request.day_list)
+    assert sorted(set(map(str, dataset.column("date").to_pylist()))) == ["2026-03-04", "2026-03-05"]

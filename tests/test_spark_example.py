@@ -1,0 +1,44 @@
+"""The Spark recipe (examples/scale/spark_partitions.py) makes the same rows as the day files. pyspark is not a
+dependency (it needs a JVM and a large install): this runs where it is installed and is skipped elsewhere."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generators import AccountSpec, day_bytes
+from generators.csvformat import read_records
+from generators.partitions import Request
+
+pytest.importorskip("pyspark")
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "scale" / "spark_partitions.py"
+
+
+def _example():
+    spec = importlib.util.spec_from_file_location("spark_partitions", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)  # not in sys.modules: Spark ships make_rows by value
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_spark_makes_the_rows_of_the_day_files():
+    from pyspark.sql import SparkSession
+
+    example = _example()
+    request = Request(AccountSpec(1234567, sessions_per_day=40), date(2026, 1, 1), days=2, chunks=2)
+    spark = SparkSession.builder.master("local[1]").config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    try:
+        frame = example.rows_of(spark, request).toPandas()
+    finally:
+        spark.stop()
+    expected = [record for day in request.day_list for record in read_records(day_bytes(request.account, day))]
+    assert len(frame) == len(expected)
+    made = zip(frame["session_id"], frame["msg_rt"].dt.tz_localize("UTC"), frame["msg_question"],
+               frame["msg_switched"], strict=True)
+    # Spark gives no order across its partitions: the same rows, as a multiset
+    assert Counter(made) == Counter((r.session_id, r.msg_rt, r.msg_question, r.msg_switched) for r in expected)
