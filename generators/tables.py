@@ -39,6 +39,7 @@ def _compute() -> Any:
     return require("pyarrow.compute", "Arrow tables and Parquet")
 
 
+@functools.cache
 def arrow_schema() -> pa.Schema:
     """The 19 columns typed: date-times as UTC timestamps, counts as int64, flags as booleans. Timestamps are in
     milliseconds (whole seconds in value): Parquet has no seconds unit, and a file should read back as written."""
