@@ -1,7 +1,7 @@
 """Warehouse-scale generation: the same days on one process, on ``--workers 2`` and on local Dask, as CSV and
 as Parquet, beside the one-process run measured in the same run.
 
-    python benchmarks/bench_scale.py [--days 10] [--rows-per-day 1000000] [--workers 2]
+    python benchmarks/bench_scale.py [--days 10] [--rows-per-day 1000000] [--workers 2] [--formats-only]
 
 Prints, for each engine (CSV), rows/s, its ratio to one process, CPU seconds, rows per CPU second and peak RSS
 per process; then Parquet against CSV, the same days alternating in one process; checks that every CSV run
@@ -53,7 +53,7 @@ print(json.dumps({{"rows": sum(r.rows for r in results), "seconds": elapsed, "cp
 
 
 _FORMATS_CHILD = """
-import json, sys, time
+import json, os, sys, time
 from datetime import date, timedelta
 from generators import AccountSpec, ProjectSpec
 from generators.partitions import Partition, day_plan
@@ -63,7 +63,14 @@ account = AccountSpec(1234567, projects=(
     ProjectSpec("Demobot", domain="banking", channels=("telegram", "chatwidget", "resterisk")),
     ProjectSpec("Shop", domain="retail", channels=("vk", "whatsapp"), locale="ru_RU"),
 ), sessions_per_day=int(sessions))
-totals = {{"csv": [0, 0.0, 0.0], "parquet": [0, 0.0, 0.0]}}
+import io
+from generators.partitions import write_partition
+from generators.tables import write_parquet
+cpu = time.process_time()  # pyarrow's import and first write (kernels, codecs) once a process: timed apart
+tiny = Partition(AccountSpec(1, sessions_per_day=20), date.fromisoformat("{first_day}"))
+write_parquet(tiny, io.BytesIO())
+write_partition(tiny, io.BytesIO())
+totals = {{"csv": [0, 0.0, 0.0, 0], "parquet": [0, 0.0, 0.0, 0], "import_cpu": time.process_time() - cpu}}
 for offset in range(int(days)):
     part = Partition(account, date.fromisoformat("{first_day}") + timedelta(days=offset))
     day_plan(part)  # planned once, outside both timings
@@ -75,6 +82,7 @@ for offset in range(int(days)):
         totals[fmt][0] += stats.rows
         totals[fmt][1] += time.perf_counter() - wall
         totals[fmt][2] += time.process_time() - cpu
+        totals[fmt][3] += os.path.getsize(target.url)
 print(json.dumps(totals))
 """
 
@@ -104,6 +112,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=10)
     parser.add_argument("--rows-per-day", type=int, default=1_000_000, help="on a weekday (weekends get 60%%)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--formats-only", action="store_true", help="only Parquet against CSV, in one process")
     args = parser.parse_args()
     sessions = round(args.rows_per_day / ROWS_PER_SESSION)
     print(f"{args.days} days from {FIRST_DAY}, {sessions} sessions a weekday (~{args.rows_per_day:,} rows); "
@@ -112,11 +121,28 @@ def main() -> None:
             (f"local Dask, {args.workers} workers", "dask", args.workers, "csv")]
     results, digests = {}, {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
-        for label, engine, workers, fmt in runs:
+        for label, engine, workers, fmt in [] if args.formats_only else runs:
             folder = os.path.join(scratch, label.replace(" ", "_").replace(",", ""))
             results[label] = run(args.days, sessions, engine, workers, fmt, folder)
             digests[label] = digest(folder)
         formats = run(args.days, sessions, "local", 1, "both", os.path.join(scratch, "formats"), _FORMATS_CHILD)
+    print_formats(formats)
+    if not args.formats_only:
+        print_engines(args.workers, results, digests)
+
+
+def print_formats(formats: dict) -> None:
+    (csv_rows, csv_wall, csv_cpu, csv_bytes), (pq_rows, pq_wall, pq_cpu, pq_bytes) = formats["csv"], formats["parquet"]
+    print(f"Parquet vs CSV, the same days alternating in one process (planned before both): "
+          f"CSV {csv_rows / csv_wall:,.0f} rows/s, {csv_rows / csv_cpu:,.0f} rows per CPU second, "
+          f"{csv_bytes / csv_rows:.0f} B a row; Parquet {pq_rows / pq_wall:,.0f} rows/s, "
+          f"{pq_rows / pq_cpu:,.0f} rows per CPU second, {pq_bytes / pq_rows:.0f} B a row: "
+          f"{csv_wall / pq_wall:.2f}x the CSV rate, {csv_cpu / pq_cpu:.2f}x its rows per CPU second (target >= 1.0); "
+          f"load average {os.getloadavg()[0]:.2f}; "
+          f"pyarrow's import and first write took {formats['import_cpu']:.2f} CPU s before, once")
+
+
+def print_engines(workers: int, results: dict, digests: dict) -> None:
     base = results["one process"]
     base_rate = base["rows"] / base["seconds"]
     print(f"{'run':<28} {'rows':>11} {'rows/s':>9} {'x one':>6} {'CPU s':>7} {'rows/CPU s':>10}  peak RSS per process")
@@ -126,14 +152,9 @@ def main() -> None:
               f" {result['rows'] / result['cpu_seconds']:>10,.0f}  {rss(result)}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(f"CSV bytes identical across engines: {len(set(digests.values())) == 1}")
-    (csv_rows, csv_wall, csv_cpu), (pq_rows, pq_wall, pq_cpu) = formats["csv"], formats["parquet"]
-    print(f"Parquet vs CSV, the same days alternating in one process (planned before both): "
-          f"CSV {csv_rows / csv_wall:,.0f}"
-          f" rows/s, Parquet {pq_rows / pq_wall:,.0f} rows/s: {csv_wall / pq_wall:.2f}x the CSV rate, "
-          f"{csv_cpu / pq_cpu:.2f}x its rows per CPU second (target >= 1.0)")
-    pool = results[f"--workers {args.workers}"]
-    print(f"--workers {args.workers}: {pool['rows'] / pool['seconds'] / base_rate:.2f}x one process (target >= 1.8 "
-          f"for 2); CPU bound on free cores: {args.workers * base['cpu_seconds'] / pool['cpu_seconds']:.2f}x")
+    pool = results[f"--workers {workers}"]
+    print(f"--workers {workers}: {pool['rows'] / pool['seconds'] / base_rate:.2f}x one process (target >= 1.8 "
+          f"for 2); CPU bound on free cores: {workers * base['cpu_seconds'] / pool['cpu_seconds']:.2f}x")
     days, rows = PROJECTED
     per_core = base["rows"] / base["cpu_seconds"]  # what one free core does; wall-clock rates drop under load
     for cores in (1, 16, 64):

@@ -51,7 +51,7 @@ class Output:
             if value not in accepted:
                 raise ValueError(f"{name} {value!r}: expected one of {', '.join(accepted)}")
         if self.format == "parquet" and self.compression != "none":
-            raise ValueError("compression applies to CSV; Parquet is compressed inside (snappy)")
+            raise ValueError("compression applies to CSV; Parquet is compressed inside (zstd)")
 
     @property
     def splits_days(self) -> bool:

@@ -1,37 +1,45 @@
 """Partitions as Arrow tables and Parquet files, typed by the column kinds of ``generators.schema``.
 
-A row group's rows are written as the platform's CSV into memory, then read by Arrow's CSV reader with every
-column's type given: the Parquet holds exactly the values of the CSV file, and the typing (date-times above
-all) is done in C++ rather than value by value in Python, which keeps Parquet as fast to make as CSV.
+A row group's rows (the tuples of texts the CSV writer formats) become one Arrow struct array of texts, its
+fields the columns: texts stay as they are, the other kinds are typed from those texts by Arrow's compute
+functions (``strptime``, a cast, a comparison), in C++ rather than value by value in Python. No CSV text is
+made, so the Parquet holds exactly the values of the CSV file without paying for writing and reading it.
 """
 
 from __future__ import annotations
 
 import functools
-import io
 import itertools
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from generators.extras import require
-from generators.model import Dialect
-from generators.partitions import Partition, PartitionStats, partition_rows, stats_of, write_csv_rows
-from generators.schema import COLUMN_NAMES, COLUMNS, DATETIME_FORMAT, FALSE, TRUE, Kind
+from generators.partitions import Partition, PartitionStats, batches, partition_rows, stats_of
+from generators.schema import COLUMNS, DATETIME_FORMAT, FALSE, TRUE, Kind
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 ROW_GROUP_ROWS = 32_768
-"""Rows per Parquet row group (and per table read at once: about 10 MB of CSV in memory)."""
-PARQUET_COMPRESSION = "snappy"
-_CSV = Dialect()
+"""Rows per Parquet row group."""
+BATCH_ROWS = 8_192
+"""Rows turned into Arrow arrays at once: few enough that the rows' Python texts stay in the CPU's caches."""
+PARQUET_COMPRESSION = "zstd"
+"""Measured against snappy, lz4 and none: zstd (Arrow's level 1) costs snappy's CPU and makes half its bytes."""
+STATISTICS_COLUMNS = tuple(column.name for column in COLUMNS if column.kind is not Kind.TEXT)
+"""Min/max kept for the typed columns, which readers filter on (times above all); the texts' took 15% of the
+encoding time and serve no filter."""
 
 
 def _pyarrow() -> Any:
     return require("pyarrow", "Arrow tables and Parquet")
 
 
+def _compute() -> Any:
+    return require("pyarrow.compute", "Arrow tables and Parquet")
+
+
+@functools.cache
 def arrow_schema() -> pa.Schema:
     """The 19 columns typed: date-times as UTC timestamps, counts as int64, flags as booleans. Timestamps are in
     milliseconds (whole seconds in value): Parquet has no seconds unit, and a file should read back as written."""
@@ -41,40 +49,69 @@ def arrow_schema() -> pa.Schema:
     return pa.schema([pa.field(column.name, types[column.kind], nullable=False) for column in COLUMNS])
 
 
+def _as_text(texts: pa.Array, target: pa.DataType) -> pa.Array:
+    return texts
+
+
+def _as_datetime(texts: pa.Array, target: pa.DataType) -> pa.Array:
+    """The export's UTC wall-clock texts; the zone and unit are set by the cast after."""
+    return _compute().strptime(texts, format=DATETIME_FORMAT, unit="s").cast(target)
+
+
+def _as_integer(texts: pa.Array, target: pa.DataType) -> pa.Array:
+    return texts.cast(target)
+
+
+def _as_boolean(texts: pa.Array, target: pa.DataType) -> pa.Array:
+    """``true`` or ``false`` only: any other text is an error, as it would be for a reader of the CSV."""
+    pc = _compute()
+    flags = pc.equal(texts, TRUE)
+    if not pc.all(pc.or_(flags, pc.equal(texts, FALSE))).as_py():
+        raise ValueError(f"a flag that is neither {TRUE!r} nor {FALSE!r}")
+    return flags
+
+
+_TYPED: dict[Kind, Callable[[pa.Array, pa.DataType], pa.Array]] = {
+    Kind.TEXT: _as_text, Kind.DATETIME: _as_datetime, Kind.INTEGER: _as_integer, Kind.BOOLEAN: _as_boolean,
+}
+
+
 @functools.cache
-def _reader_options() -> dict[str, Any]:
-    """Arrow's CSV reader set to the export's dialect, every column's type given, nothing read as null."""
-    pa, csv = _pyarrow(), require("pyarrow.csv", "Arrow tables and Parquet")
-    parsed = {field.name: pa.timestamp("s") if pa.types.is_timestamp(field.type) else field.type
-              for field in arrow_schema()}  # the file's UTC wall-clock times; the zone is set by the cast after
-    return {
-        "read_options": csv.ReadOptions(column_names=list(COLUMN_NAMES), use_threads=False, block_size=1 << 26),
-        "parse_options": csv.ParseOptions(delimiter=";", quote_char='"', double_quote=True, newlines_in_values=True),
-        "convert_options": csv.ConvertOptions(column_types=parsed, timestamp_parsers=[DATETIME_FORMAT],
-                                              true_values=[TRUE], false_values=[FALSE], strings_can_be_null=False,
-                                              quoted_strings_can_be_null=False),
-    }
+def _column_plan() -> tuple[tuple[Callable[[pa.Array, pa.DataType], pa.Array], pa.DataType], ...]:
+    return tuple((_TYPED[column.kind], field.type) for column, field in zip(COLUMNS, arrow_schema(), strict=True))
 
 
-def _csv_row_groups(partition: Partition, on_progress: Callable[[int], object] | None) -> Iterator[bytes]:
-    """The partition's rows as CSV (no header), ROW_GROUP_ROWS rows at a time."""
-    rows = partition_rows(partition)
-    while True:
-        buffer = io.BytesIO()
-        if not write_csv_rows(itertools.islice(rows, ROW_GROUP_ROWS), buffer, _CSV, header=False,
-                              on_progress=on_progress):
-            return
-        yield buffer.getvalue()
+@functools.cache
+def _row_type() -> pa.DataType:
+    """A row as Arrow sees it: a struct of 19 texts, so Arrow reads the tuples itself (no transposing in Python)."""
+    pa = _pyarrow()
+    return pa.struct([pa.field(name, pa.string(), nullable=False) for name in arrow_schema().names])
 
 
-def _typed(data: bytes) -> pa.Table:
-    csv = require("pyarrow.csv", "Arrow tables and Parquet")
-    return csv.read_csv(io.BytesIO(data), **_reader_options()).cast(arrow_schema())
+def _texts(rows: Sequence[tuple[str, ...]]) -> list[pa.Array]:
+    """A batch's columns as Arrow string arrays (the part that needs the GIL)."""
+    return _pyarrow().array(rows, _row_type()).flatten()
+
+
+def _batch(rows: Sequence[tuple[str, ...]]) -> pa.RecordBatch:
+    """Rows as a record batch, each column typed by its kind (Arrow's kernels)."""
+    typed = [convert(texts, target) for texts, (convert, target) in zip(_texts(rows), _column_plan(), strict=True)]
+    return _pyarrow().RecordBatch.from_arrays(typed, schema=arrow_schema())
+
+
+def _typed_batches(partition: Partition, on_progress: Callable[[int], object] | None) -> Iterator[pa.RecordBatch]:
+    for rows in batches(partition_rows(partition), BATCH_ROWS):
+        yield _batch(rows)
+        if on_progress is not None:
+            on_progress(len(rows))
 
 
 def row_groups(partition: Partition, on_progress: Callable[[int], object] | None = None) -> Iterator[pa.Table]:
-    """The partition's rows as typed tables of up to ROW_GROUP_ROWS rows each."""
-    return map(_typed, _csv_row_groups(partition, on_progress))
+    """The partition's rows as typed tables of up to ROW_GROUP_ROWS rows each (chunked by BATCH_ROWS)."""
+    pa = _pyarrow()
+    typed = _typed_batches(partition, on_progress)
+    while group := list(itertools.islice(typed, max(1, ROW_GROUP_ROWS // BATCH_ROWS))):
+        yield pa.Table.from_batches(group, schema=arrow_schema())
 
 
 def partition_table(partition: Partition) -> pa.Table:
@@ -87,24 +124,14 @@ def write_parquet(partition: Partition, target: BinaryIO,
                   on_progress: Callable[[int], object] | None = None) -> PartitionStats:
     """The partition as one Parquet file to a binary stream, a row group per ROW_GROUP_ROWS rows.
 
-    Arrow types and encodes a row group on a second thread while Python makes the next one's rows (Arrow
-    releases the GIL): with a core to spare, Parquet costs no more time than CSV. One group waits at most.
+    All in this thread: typing and encoding on a second one (Arrow releases the GIL) cost 2-7% more CPU in
+    thread switches and gained no wall-clock time, as measured by ``benchmarks/bench_scale.py``.
     """
     pq = require("pyarrow.parquet", "Parquet output")
     rows = 0
-
-    def write_group(data: bytes) -> int:
-        table = _typed(data)
-        writer.write_table(table)
-        return table.num_rows
-
-    with pq.ParquetWriter(target, arrow_schema(), compression=PARQUET_COMPRESSION) as writer, \
-            ThreadPoolExecutor(1, thread_name_prefix="jaicp-mock-parquet") as encoder:
-        pending: Future[int] | None = None
-        for data in _csv_row_groups(partition, on_progress):
-            if pending is not None:
-                rows += pending.result()
-            pending = encoder.submit(write_group, data)
-        if pending is not None:
-            rows += pending.result()
+    with pq.ParquetWriter(target, arrow_schema(), compression=PARQUET_COMPRESSION,
+                          write_statistics=list(STATISTICS_COLUMNS)) as writer:
+        for table in row_groups(partition, on_progress):
+            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            rows += table.num_rows
     return stats_of(partition, rows)

@@ -3,6 +3,7 @@ writes that are whole or absent, locally and on an fsspec store (``memory://``).
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import itertools
@@ -14,14 +15,26 @@ import pyarrow.parquet as pq
 import pytest
 
 from generators import AccountSpec, Dialect, day_bytes, tables
-from generators.csvformat import read_records
+from generators.csvformat import ExportDialect, read_records
 from generators.engines import run_job
 from generators.partitions import Partition, Request, partition_rows
-from generators.schema import COLUMNS, MSG_QUESTION, Kind
+from generators.schema import (
+    COLUMN_NAMES,
+    COLUMNS,
+    MSG_OPERATOR,
+    MSG_QUESTION,
+    MSG_SWITCHED,
+    TRUE,
+    Kind,
+    parse_bool,
+    parse_datetime,
+    parse_int,
+)
 from generators.storage import Output, OutputObject, plan_objects, write_object
 from generators.tables import arrow_schema, partition_table, write_parquet
 
 WEDNESDAY = date(2026, 3, 4)
+PARSERS = {Kind.TEXT: str, Kind.DATETIME: parse_datetime, Kind.INTEGER: parse_int, Kind.BOOLEAN: parse_bool}
 ACCOUNT = AccountSpec(777, sessions_per_day=120)
 
 
@@ -40,29 +53,45 @@ def test_the_arrow_schema_types_every_column_by_its_kind():
 def test_a_partitions_table_holds_the_csvs_values_typed(labels):
     dialect = Dialect(channel_labels=labels)
     table = partition_table(Partition(ACCOUNT, WEDNESDAY, dialect=dialect))
-    records = read_records(day_bytes(ACCOUNT, WEDNESDAY, dialect=dialect))
-    assert table.num_rows == len(records)
-    assert table.column("msg_rt").to_pylist() == [record.msg_rt for record in records]
-    assert table.column("session_end_time").to_pylist() == [record.session_end_time for record in records]
-    assert table.column("session_questions_count").to_pylist() == [r.session_questions_count for r in records]
-    assert table.column("msg_switched").to_pylist() == [record.msg_switched for record in records]
+    fields = list(csv.reader(io.StringIO(day_bytes(ACCOUNT, WEDNESDAY, dialect=dialect).decode(), newline=""),
+                             ExportDialect))[1:]
+    assert table.num_rows == len(fields)
+    for index, column in enumerate(COLUMNS):
+        parse = PARSERS[column.kind]
+        assert table.column(index).to_pylist() == [parse(row[index]) for row in fields], column.name
     assert any(table.column("msg_operator").to_pylist()) or any(table.column("msg_switched").to_pylist())
-    assert table.column("msg_answer").to_pylist() == [record.msg_answer for record in records]
 
 
-AWKWARD_TEXTS = ["a;b", 'say "hi"', "two\nlines", "a lone\rreturn", "", " padded ", "123", "null", "true"]
+AWKWARD_TEXTS = ["a;b", 'say "hi"', "two\nlines", "a lone\rreturn", "crlf\r\nend", "", " padded ", "123", "null",
+                 "true", "Привет, ёж", "tab\there", "nul\x00byte"]
 
 
-def test_texts_the_csv_must_quote_reach_the_table_unchanged(monkeypatch):
-    """The table is read back from the CSV in memory: every text survives quoting, and none becomes a null,
-    a number or a flag."""
+def _awkward_rows(monkeypatch, *, flag: str = TRUE) -> None:
+    """The partition's rows replaced by rows whose two texts are the awkward ones, and whose flags are ``flag``."""
     template = next(iter(partition_rows(Partition(ACCOUNT, WEDNESDAY))))
-    rows = [(*template[:MSG_QUESTION], text, text[::-1], *template[MSG_QUESTION + 2:]) for text in AWKWARD_TEXTS]
+    rows = [(*template[:MSG_QUESTION], text, text[::-1], *template[MSG_QUESTION + 2:MSG_SWITCHED], flag, flag,
+             *template[MSG_OPERATOR + 1:]) for text in AWKWARD_TEXTS]
     monkeypatch.setattr(tables, "partition_rows", lambda partition: iter(rows))
-    table = partition_table(Partition(ACCOUNT, WEDNESDAY))
-    assert table.column("msg_question").to_pylist() == AWKWARD_TEXTS
-    assert table.column("msg_answer").to_pylist() == [text[::-1] for text in AWKWARD_TEXTS]
-    assert table.column("msg_rt").null_count == 0
+
+
+def test_texts_the_csv_must_quote_reach_the_table_and_the_parquet_unchanged(monkeypatch):
+    """Every text survives as it is (no quoting, no line-break rewriting), and none becomes a null, a number
+    or a flag, in the table and in the Parquet file read back."""
+    _awkward_rows(monkeypatch)
+    buffer = io.BytesIO()
+    write_parquet(Partition(ACCOUNT, WEDNESDAY), buffer)
+    for table in (partition_table(Partition(ACCOUNT, WEDNESDAY)), pq.read_table(io.BytesIO(buffer.getvalue()))):
+        assert table.column("msg_question").to_pylist() == AWKWARD_TEXTS
+        assert table.column("msg_answer").to_pylist() == [text[::-1] for text in AWKWARD_TEXTS]
+        assert table.column("msg_switched").to_pylist() == [True] * len(AWKWARD_TEXTS)
+        assert all(column.null_count == 0 for column in table.columns)
+
+
+@pytest.mark.parametrize("flag", ["TRUE", "1", ""])
+def test_a_flag_other_than_true_or_false_is_refused(monkeypatch, flag):
+    _awkward_rows(monkeypatch, flag=flag)
+    with pytest.raises(ValueError, match="neither 'true' nor 'false'"):
+        partition_table(Partition(ACCOUNT, WEDNESDAY))
 
 
 def test_parquet_of_the_chunks_holds_the_days_rows_in_order():
@@ -76,6 +105,21 @@ def test_parquet_of_the_chunks_holds_the_days_rows_in_order():
         tables.append(table)
     whole = partition_table(Partition(ACCOUNT, WEDNESDAY))
     assert pa.concat_tables(tables).equals(whole)
+
+
+def test_parquet_keeps_statistics_for_the_typed_columns_only(monkeypatch):
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 100)
+    buffer = io.BytesIO()
+    stats = write_parquet(Partition(ACCOUNT, WEDNESDAY), buffer)
+    metadata = pq.ParquetFile(io.BytesIO(buffer.getvalue())).metadata
+    assert metadata.num_row_groups == -(-stats.rows // 100) > 1
+    for group in range(metadata.num_row_groups):
+        for index, column in enumerate(COLUMNS):
+            chunk = metadata.row_group(group).column(index)
+            assert chunk.compression == tables.PARQUET_COMPRESSION.upper()
+            assert chunk.is_stats_set == (column.kind is not Kind.TEXT), column.name
+    times = [metadata.row_group(group).column(COLUMN_NAMES.index("msg_rt")).statistics for group in (0, 1)]
+    assert times[0].min <= times[0].max < times[1].max  # the rows are in log order
 
 
 # -- objects and their names ----------------------------------------------------------------------------------
