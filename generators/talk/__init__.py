@@ -72,7 +72,8 @@ _NUM2WORDS_LANG = {"en_US": "en", "ru_RU": "ru"}
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _PROTECTED = re.compile(r"[\d@/#]|.[A-ZА-ЯЁ]")
 """A token holding a digit, an @, a slash, or a capital past its first letter is a value or a code."""
-_SLIPPABLE = re.compile(r"^[^\W\d_]{4,}$")
+_SLIPPABLE = re.compile(r"[^\W\d_][^\W\d_A-ZА-ЯЁ]{3,}")
+"""A word that can take a slip: four letters or more, no capital past its first (``_PROTECTED`` in one match)."""
 _TRAILING_STOP = re.compile(r"[.!]+$")
 _SPOKEN_PUNCTUATION = re.compile(
     r"[.!?;:…]+(?=\s|$)|[\"«»()—–]|(?<!\w)-(?!\w)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
@@ -324,16 +325,30 @@ def compose(rng: Random, core: str, locale: str, voice: bool = False, *, greet: 
     return _voice(rng, talk, core, greet) if voice else _chat(rng, talk, core, greet, ending)
 
 
+def _neighbour_key(rng: Random, talk: Talk, word: str, index: int) -> str:
+    char = word[index]
+    return word[:index] + rng.choice(talk.neighbours.get(char.lower(), char) or char) + word[index + 1:]
+
+
+def _swapped(rng: Random, talk: Talk, word: str, index: int) -> str:
+    return word[:index] + word[index + 1] + word[index] + word[index + 2:]
+
+
+def _dropped(rng: Random, talk: Talk, word: str, index: int) -> str:
+    return word[:index] + word[index + 1:]
+
+
+def _doubled(rng: Random, talk: Talk, word: str, index: int) -> str:
+    return word[:index] + word[index] + word[index:]
+
+
+_SLIPS: tuple[Callable[[Random, Talk, str, int], str], ...] = (_neighbour_key, _swapped, _dropped, _doubled)
+"""The slips a word's letter can take, a table rather than closures made for every typo."""
+
+
 def _slip_letters(rng: Random, talk: Talk, word: str) -> str:
     index = rng.randrange(1, len(word) - 1)
-    char = word[index]
-    slips: tuple[Callable[[], str], ...] = (
-        lambda: word[:index] + rng.choice(talk.neighbours.get(char.lower(), char) or char) + word[index + 1:],
-        lambda: word[:index] + word[index + 1] + word[index] + word[index + 2:],
-        lambda: word[:index] + word[index + 1:],
-        lambda: word[:index] + char + word[index:],
-    )
-    return rng.choice(slips)()
+    return rng.choice(_SLIPS)(rng, talk, word, index)
 
 
 def typo(rng: Random, text: str, locale: str) -> str:
@@ -343,8 +358,8 @@ def typo(rng: Random, text: str, locale: str) -> str:
         found = rng.choice(misspelt)
         return text[:found.start()] + talk.misspellings.instead(found) + text[found.end():]
     words = text.split(" ")
-    slippable = [index for index, word in enumerate(words)
-                 if _SLIPPABLE.match(word) and not _PROTECTED.search(word) and not word[0].isupper()]
+    fullmatch = _SLIPPABLE.fullmatch
+    slippable = [index for index, word in enumerate(words) if fullmatch(word) and not word[0].isupper()]
     if not slippable:
         return text
     index = rng.choice(slippable)
