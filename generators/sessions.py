@@ -27,7 +27,6 @@ import bisect
 import functools
 import hashlib
 import itertools
-import math
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -181,6 +180,7 @@ class DayPlan:
         self._identities: dict[tuple[date, int], Identity] = {}
         self._prefixes: dict[tuple[date, str], Any] = {}  # a blake2b hasher over the seed's prefix, per day and tag
         self._weeks: dict[date, tuple[tuple[date, int], ...]] = {}
+        self._local_days: dict[int, date] = {}
         self._route_index = {id(route): number + 1 for number, route in enumerate(self.routes)}
         self._known_route = bytearray()
         """Today's base sessions: their route's number + 1 once resolved (0: not yet), with their seed bits and
@@ -409,8 +409,13 @@ class DayPlan:
         return [self.day_prefix + hour + rest for hour in _HOURS for rest in _MINUTES_SECONDS]
 
     def local_day(self, seconds: int) -> date:
-        """The audience's calendar day at ``seconds`` from this day's 00:00 UTC."""
-        return self.day + timedelta(days=math.floor((seconds + self.offset_seconds) / DAY_SECONDS))
+        """The audience's calendar day at ``seconds`` from this day's 00:00 UTC (kept per day apart: every
+        burst asks, and only two or three answers exist)."""
+        days = (seconds + self.offset_seconds) // DAY_SECONDS
+        found = self._local_days.get(days)
+        if found is None:
+            found = self._local_days[days] = self.day + timedelta(days=days)
+        return found
 
     def session_rows(self, index: int, made: Made | None = None) -> list[tuple[int, Row]]:
         """``(seconds, row)`` for each row of session ``index`` that falls inside the day. ``made``: the

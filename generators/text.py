@@ -103,6 +103,9 @@ class Facts(dict):
         self.burst_keys: list[str] = []
         self.name_known = True
         """The client's name is on their profile or they gave it: replies may call them by it."""
+        self.own_phone = ""
+        """The digits of the number the client writes or calls from, on phone-based channels: their
+        ``{phone_number}`` (formatted only when a reply quotes it)."""
 
     def new_burst(self, rng: Random, local_day: date) -> None:
         """Another day of the same session: dates and slots are drawn again relative to that day."""
@@ -245,6 +248,13 @@ def _now(facts: Facts, key: str) -> str:
     return clock(facts.local_seconds())
 
 
+def _phone(facts: Facts, key: str) -> str:
+    if not facts.own_phone:
+        return _drawn(facts, key)
+    value = facts[key] = facts.pools.format_phone(facts.own_phone)
+    return value
+
+
 def _drawn(facts: Facts, key: str) -> str:
     value = facts[key] = _DRAWS[key](facts)
     return value
@@ -276,6 +286,8 @@ def _resolver(scenario: Scenario, key: str) -> Resolver:
         return _agreed
     if key == "now":
         return _now
+    if key == "phone_number":
+        return _phone
     if key in _DRAWS:
         return _drawn
     return _chosen if key in scenario.values else _priced if key in scenario.amounts else _dated
