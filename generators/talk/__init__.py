@@ -281,22 +281,23 @@ def _closer(rng: Random, talk: Talk, text: str, ending: str) -> str:
 
 
 def _chat(rng: Random, talk: Talk, text: str, greet: bool = True, ending: str = ANY) -> str:
-    if rng.random() < P_CASUAL_VALUES:
+    random = rng.random  # eight draws or more a phrase
+    if random() < P_CASUAL_VALUES:
         text = casual_values(rng, text, talk.locale)
-    if rng.random() < P_CASUAL:
+    if random() < P_CASUAL:
         text = _casual(rng, talk, text)
-    if rng.random() < P_LETTERS:
+    if random() < P_LETTERS:
         for letter, typed in talk.letters.items():
             text = text.replace(letter, typed)
-    if greet and rng.random() < P_OPENER:
+    if greet and random() < P_OPENER:
         text = _with_opener(rng, rng.choice(talk.openers), text)
-    if rng.random() < P_CLOSER:
+    if random() < P_CLOSER:
         text = _closer(rng, talk, text, ending)
-    if rng.random() < P_NO_CAPITAL:
+    if random() < P_NO_CAPITAL:
         text = _lower_first(text)
-    if rng.random() < P_NO_FULL_STOP:
+    if random() < P_NO_FULL_STOP:
         text = _TRAILING_STOP.sub("", text) or text
-    if rng.random() < P_TYPO:
+    if random() < P_TYPO:
         text = typo(rng, text, talk.locale)
     return text
 
