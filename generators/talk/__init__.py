@@ -472,9 +472,11 @@ def long_complaint(rng: Random, core: str, locale: str, voice: bool = False) -> 
     core = core.strip()
     lead = f"{opener} {core[:1].upper() + core[1:] if opener[-1:] in '.!?:' else _lower_first(core)}"
     sentences = [_sentence(lead)]
+    words = len(sentences[0].split()) + len(ending.split())  # counted as it grows, not joined and split again
     contexts = list(parts[f"{prefix}context"])
     rng.shuffle(contexts)
-    while contexts and (len(sentences) < 2 or len(" ".join([*sentences, ending]).split()) < COMPLAINT_MIN_WORDS):
+    while contexts and (len(sentences) < 2 or words < COMPLAINT_MIN_WORDS):
         sentences.append(_sentence(contexts.pop()))
+        words += len(sentences[-1].split())
     text = " ".join([*sentences, ending])
     return _spoken(text) if voice else text
