@@ -101,6 +101,7 @@ class Builder:
 
     # Where every burst starts (class defaults: one builder per session, most of them never change these).
     last_reply = 0
+    last_moment = -1  # the last turn's (none yet: a burst's first moment is 0 or later)
     greeting = True
     offered: Step | None = None
     goal: Goal | None = None
@@ -343,19 +344,19 @@ class Builder:
     def add_at(self, moment: int, kind: int, say: Template | None, reply: Template | None, state: str,
                goal: Goal | None = None, mode: int = 0) -> bool:
         """Append a turn at ``moment``; False (and nothing added) when the day's file is already written."""
-        if self.times and moment <= self.times[-1]:
-            moment = self.times[-1] + 1
+        if moment <= self.last_moment:
+            moment = self.last_moment + 1
         if moment >= self.limit:
             self.limit = -1  # nothing after this turn fits either
             return False
-        if say is not None or kind in (OFFTOPIC,):
+        if say is not None or kind == OFFTOPIC:
             if self.greeting:
                 mode |= GREETING
                 self.greeting = False
             self.client_turns += 1
         self.turns.append(_new_turn((kind, moment, say, reply, state, goal, mode)))
         self.times.append(moment)
-        self.now = moment
+        self.now = self.last_moment = moment
         self.last_reply = len(reply.male) if reply is not None else 0
         return True
 

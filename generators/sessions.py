@@ -27,7 +27,6 @@ import bisect
 import functools
 import hashlib
 import itertools
-import math
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -181,6 +180,7 @@ class DayPlan:
         self._identities: dict[tuple[date, int], Identity] = {}
         self._prefixes: dict[tuple[date, str], Any] = {}  # a blake2b hasher over the seed's prefix, per day and tag
         self._weeks: dict[date, tuple[tuple[date, int], ...]] = {}
+        self._local_days: dict[int, date] = {}
         self._route_index = {id(route): number + 1 for number, route in enumerate(self.routes)}
         self._known_route = bytearray()
         """Today's base sessions: their route's number + 1 once resolved (0: not yet), with their seed bits and
@@ -339,12 +339,14 @@ class DayPlan:
         return min(first, DAY_SECONDS - 1)
 
     def script(self, bits: int, rng: Random, identity: Identity, *, opening: bool = True,
-               continuing: bool = False) -> Script:
+               continuing: bool = False, first: int | None = None) -> Script:
         """A burst: the opening one of a new session, or (``opening=False``) its continuation on a later day.
         ``rng``: the session's (``_session_rng``), or one seeded from ``bits`` for a later day's burst.
-        ``continuing``: the session goes on over later days (so does every continuation)."""
+        ``continuing``: the session goes on over later days (so does every continuation). ``first``: the
+        burst's first moment when the day's plan knows it already (``first_time``)."""
         route = identity.route
-        first = self.first_time(bits, identity)
+        if first is None:
+            first = self.first_time(bits, identity)
         concern = route.scenario.goals[identity.seed % len(route.scenario.goals)]
         limit = min(DAY_SECONDS + GENERATION_GRACE, first + MAX_BURST)
         builder = Builder(rng, route.scenario, route.channel, first, limit, concern, route.pick_goal,
@@ -352,12 +354,12 @@ class DayPlan:
         builder.session(opening)
         return builder.script()
 
-    def _session_script(self, index: int) -> Made:
+    def _session_script(self, index: int, first: int | None = None) -> Made:
         bits = self.session_bits(index)
         identity = self.session_identity(index)
         rng, client = _session_rng(bits, identity)
-        return Made(bits, rng, identity, self.script(bits, rng, identity, continuing=self.continues(index, identity)),
-                    client)
+        script = self.script(bits, rng, identity, continuing=self.continues(index, identity), first=first)
+        return Made(bits, rng, identity, script, client)
 
     def _burst_start(self, index: int) -> int:
         if index < len(self._known_route):
@@ -409,8 +411,13 @@ class DayPlan:
         return [self.day_prefix + hour + rest for hour in _HOURS for rest in _MINUTES_SECONDS]
 
     def local_day(self, seconds: int) -> date:
-        """The audience's calendar day at ``seconds`` from this day's 00:00 UTC."""
-        return self.day + timedelta(days=math.floor((seconds + self.offset_seconds) / DAY_SECONDS))
+        """The audience's calendar day at ``seconds`` from this day's 00:00 UTC (kept per day apart: every
+        burst asks, and only two or three answers exist)."""
+        days = (seconds + self.offset_seconds) // DAY_SECONDS
+        found = self._local_days.get(days)
+        if found is None:
+            found = self._local_days[days] = self.day + timedelta(days=days)
+        return found
 
     def session_rows(self, index: int, made: Made | None = None) -> list[tuple[int, Row]]:
         """``(seconds, row)`` for each row of session ``index`` that falls inside the day. ``made``: the
@@ -447,11 +454,12 @@ class DayPlan:
 
     # -- the day ------------------------------------------------------------------------------------------
 
-    def _last_moment(self, index: int) -> tuple[int, Made | None]:
-        """The last turn's moment of session ``index``'s burst today: its script, without its texts; and a
-        new session's script, for its rows when it reaches into the window (no second draw)."""
+    def _last_moment(self, index: int, first: int) -> tuple[int, Made | None]:
+        """The last turn's moment of session ``index``'s burst today (which begins at ``first``): its script,
+        without its texts; and a new session's script, for its rows when it reaches into the window (no
+        second draw)."""
         if index < self.new_sessions:
-            made = self._session_script(index)
+            made = self._session_script(index, first)
             return made.script.times[-1], made
         origin, number = self.returning[index - self.new_sessions]
         bits = self._return_bits(origin, number, self.day)
@@ -511,7 +519,7 @@ class DayPlan:
             while position < total and plan[position] >> _INDEX_BITS <= moment:
                 key = plan[position]
                 position += 1
-                self._draw(key & _INDEX_MASK, key >> _INDEX_BITS < start, start, stop, due)
+                self._draw(key & _INDEX_MASK, key >> _INDEX_BITS, start, stop, due)
             rows = due.pop(moment, None)
             if rows is not None:
                 if len(rows) > 1:
@@ -524,14 +532,17 @@ class DayPlan:
                 moment = max(moment, plan[position] >> _INDEX_BITS) - 1
             moment += 1
 
-    def _draw(self, index: int, early: bool, start: int, stop: int, due: dict[int, list[tuple[int, Row]]]) -> None:
-        """Session ``index``'s rows inside the window, each into the list of its second; ``early``: the session
-        begins before the window."""
-        made = None
-        if early:
-            last, made = self._last_moment(index)
+    def _draw(self, index: int, first: int, start: int, stop: int, due: dict[int, list[tuple[int, Row]]]) -> None:
+        """Session ``index``'s rows inside the window, each into the list of its second; ``first``: the moment
+        its burst begins today (before ``start``: the session began before the window)."""
+        if first < start:
+            last, made = self._last_moment(index, first)
             if last < start:  # over before the window: skip its texts
                 return
+        elif index < self.new_sessions:
+            made = self._session_script(index, first)
+        else:
+            made = None
         for moment, row in self.session_rows(index, made):
             if start <= moment < stop:
                 rows = due.get(moment)

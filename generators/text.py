@@ -88,6 +88,7 @@ class Facts(dict):
                  utc_offset: int, session_seed: int = 0) -> None:
         super().__init__()
         self.scenario = scenario
+        self._resolvers = _resolvers(scenario)
         self.pools = load_pools(scenario.locale)
         self.rng = rng
         self.client_seed = client_seed
@@ -102,6 +103,9 @@ class Facts(dict):
         self.burst_keys: list[str] = []
         self.name_known = True
         """The client's name is on their profile or they gave it: replies may call them by it."""
+        self.own_phone = ""
+        """The digits of the number the client writes or calls from, on phone-based channels: their
+        ``{phone_number}`` (formatted only when a reply quotes it)."""
 
     def new_burst(self, rng: Random, local_day: date) -> None:
         """Another day of the same session: dates and slots are drawn again relative to that day."""
@@ -130,37 +134,10 @@ class Facts(dict):
         return self.moment + self.utc_offset * 3600
 
     def __missing__(self, key: str) -> str:
-        if CASE_MARK in key:
-            name, _, case = key.partition(CASE_MARK)
-            case, _, preposition = case.partition(CASE_MARK)  # "city#loct#в": «во Владивостоке»
-            value = _inflect(self[name], case, _GENDER.get(name, lambda facts: None)(self))
-            value = self[key] = _with_preposition(preposition, value) if preposition else value
-            self._follows(name, key)
-            return value
-        if "@" in key:
-            name, _, noun = key.partition("@")
-            value = self[key] = _agree(int(self[name]), noun)
-            self._follows(name, key)
-            return value
-        if key == "now":
-            return clock(self.local_seconds())
-        draw = _DRAWS.get(key)
-        if draw is not None:
-            value = self[key] = draw(self)
-            return value
-        scenario = self.scenario
-        if key in scenario.values:
-            choices = scenario.values[key]
-            value = self[key] = choices[int(self.session_fraction(key) * len(choices))]
-            return value
-        if key in scenario.amounts:
-            amount = scenario.amounts[key]
-            number = draw_amount(self.session_fraction(key), amount)
-            value = self[key] = str(int(number)) if amount.integer else format_amount(number, self.pools,
-                                                                                       amount.cents)
-            return value
-        value = self[key] = format_date(self._date(scenario.dates[key]), self.pools, self.local_day)
-        return value
+        resolve = self._resolvers.get(key)
+        if resolve is None:
+            resolve = self._resolvers[key] = _resolver(self.scenario, key)
+        return resolve(self, key)
 
     def _follows(self, name: str, key: str) -> None:
         """A declined or agreed form of a date or slot is drawn again with it on the next day."""
@@ -245,6 +222,86 @@ _DRAWS: dict[str, Callable[[Facts], str]] = {
     "count": lambda f: str(2 + int(f.session_fraction("count") * 8)),
     "slot": _slot,
 }
+
+
+Resolver = Callable[[Facts, str], str]
+"""How a key the facts do not hold yet gets its value (and keeps it, but for ``now``)."""
+
+
+def _declined(facts: Facts, key: str) -> str:
+    name, _, case = key.partition(CASE_MARK)
+    case, _, preposition = case.partition(CASE_MARK)  # "city#loct#в": «во Владивостоке»
+    value = _inflect(facts[name], case, _GENDER.get(name, lambda facts: None)(facts))
+    value = facts[key] = _with_preposition(preposition, value) if preposition else value
+    facts._follows(name, key)
+    return value
+
+
+def _agreed(facts: Facts, key: str) -> str:
+    name, _, noun = key.partition("@")
+    value = facts[key] = _agree(int(facts[name]), noun)
+    facts._follows(name, key)
+    return value
+
+
+def _now(facts: Facts, key: str) -> str:
+    return clock(facts.local_seconds())
+
+
+def _phone(facts: Facts, key: str) -> str:
+    if not facts.own_phone:
+        return _drawn(facts, key)
+    value = facts[key] = facts.pools.format_phone(facts.own_phone)
+    return value
+
+
+def _drawn(facts: Facts, key: str) -> str:
+    value = facts[key] = _DRAWS[key](facts)
+    return value
+
+
+def _chosen(facts: Facts, key: str) -> str:
+    choices = facts.scenario.values[key]
+    value = facts[key] = choices[int(facts.session_fraction(key) * len(choices))]
+    return value
+
+
+def _priced(facts: Facts, key: str) -> str:
+    amount = facts.scenario.amounts[key]
+    number = draw_amount(facts.session_fraction(key), amount)
+    value = facts[key] = str(int(number)) if amount.integer else format_amount(number, facts.pools, amount.cents)
+    return value
+
+
+def _dated(facts: Facts, key: str) -> str:
+    value = facts[key] = format_date(facts._date(facts.scenario.dates[key]), facts.pools, facts.local_day)
+    return value
+
+
+def _resolver(scenario: Scenario, key: str) -> Resolver:
+    """Which kind of value ``key`` names, in the order the kinds take precedence."""
+    if CASE_MARK in key:
+        return _declined
+    if "@" in key:
+        return _agreed
+    if key == "now":
+        return _now
+    if key == "phone_number":
+        return _phone
+    if key in _DRAWS:
+        return _drawn
+    return _chosen if key in scenario.values else _priced if key in scenario.amounts else _dated
+
+
+_RESOLVERS: dict[int, tuple[Scenario, dict[str, Resolver]]] = {}
+"""Per scenario, each key's resolver once found: every session asks for the same few keys."""
+
+
+def _resolvers(scenario: Scenario) -> dict[str, Resolver]:
+    found = _RESOLVERS.get(id(scenario))
+    if found is None or found[0] is not scenario:  # an id is only unique while its object lives
+        found = _RESOLVERS[id(scenario)] = (scenario, {})
+    return found[1]
 
 
 _MASK64 = (1 << 64) - 1

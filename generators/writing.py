@@ -99,7 +99,7 @@ class Session:
         facts["company"] = route.company
         facts["agent_name"] = route.pools.first_name(rng, self.agent_female)
         if channel.user_id_shape.startswith("phone"):  # the number the client writes or calls from
-            facts["phone_number"] = route.pools.format_phone(client.user)
+            facts.own_phone = client.user
         facts.name_known = bool(self.client_name)  # a caller or a nameless web visitor is not called by name
         self.state = ROOT_STATE
         self.continuing = continuing

@@ -72,7 +72,8 @@ _NUM2WORDS_LANG = {"en_US": "en", "ru_RU": "ru"}
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _PROTECTED = re.compile(r"[\d@/#]|.[A-ZА-ЯЁ]")
 """A token holding a digit, an @, a slash, or a capital past its first letter is a value or a code."""
-_SLIPPABLE = re.compile(r"^[^\W\d_]{4,}$")
+_SLIPPABLE = re.compile(r"[^\W\d_][^\W\d_A-ZА-ЯЁ]{3,}")
+"""A word that can take a slip: four letters or more, no capital past its first (``_PROTECTED`` in one match)."""
 _TRAILING_STOP = re.compile(r"[.!]+$")
 _SPOKEN_PUNCTUATION = re.compile(
     r"[.!?;:…]+(?=\s|$)|[\"«»()—–]|(?<!\w)-(?!\w)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
@@ -280,22 +281,23 @@ def _closer(rng: Random, talk: Talk, text: str, ending: str) -> str:
 
 
 def _chat(rng: Random, talk: Talk, text: str, greet: bool = True, ending: str = ANY) -> str:
-    if rng.random() < P_CASUAL_VALUES:
+    random = rng.random  # eight draws or more a phrase
+    if random() < P_CASUAL_VALUES:
         text = casual_values(rng, text, talk.locale)
-    if rng.random() < P_CASUAL:
+    if random() < P_CASUAL:
         text = _casual(rng, talk, text)
-    if rng.random() < P_LETTERS:
+    if random() < P_LETTERS:
         for letter, typed in talk.letters.items():
             text = text.replace(letter, typed)
-    if greet and rng.random() < P_OPENER:
+    if greet and random() < P_OPENER:
         text = _with_opener(rng, rng.choice(talk.openers), text)
-    if rng.random() < P_CLOSER:
+    if random() < P_CLOSER:
         text = _closer(rng, talk, text, ending)
-    if rng.random() < P_NO_CAPITAL:
+    if random() < P_NO_CAPITAL:
         text = _lower_first(text)
-    if rng.random() < P_NO_FULL_STOP:
+    if random() < P_NO_FULL_STOP:
         text = _TRAILING_STOP.sub("", text) or text
-    if rng.random() < P_TYPO:
+    if random() < P_TYPO:
         text = typo(rng, text, talk.locale)
     return text
 
@@ -324,16 +326,30 @@ def compose(rng: Random, core: str, locale: str, voice: bool = False, *, greet: 
     return _voice(rng, talk, core, greet) if voice else _chat(rng, talk, core, greet, ending)
 
 
+def _neighbour_key(rng: Random, talk: Talk, word: str, index: int) -> str:
+    char = word[index]
+    return word[:index] + rng.choice(talk.neighbours.get(char.lower(), char) or char) + word[index + 1:]
+
+
+def _swapped(rng: Random, talk: Talk, word: str, index: int) -> str:
+    return word[:index] + word[index + 1] + word[index] + word[index + 2:]
+
+
+def _dropped(rng: Random, talk: Talk, word: str, index: int) -> str:
+    return word[:index] + word[index + 1:]
+
+
+def _doubled(rng: Random, talk: Talk, word: str, index: int) -> str:
+    return word[:index] + word[index] + word[index:]
+
+
+_SLIPS: tuple[Callable[[Random, Talk, str, int], str], ...] = (_neighbour_key, _swapped, _dropped, _doubled)
+"""The slips a word's letter can take, a table rather than closures made for every typo."""
+
+
 def _slip_letters(rng: Random, talk: Talk, word: str) -> str:
     index = rng.randrange(1, len(word) - 1)
-    char = word[index]
-    slips: tuple[Callable[[], str], ...] = (
-        lambda: word[:index] + rng.choice(talk.neighbours.get(char.lower(), char) or char) + word[index + 1:],
-        lambda: word[:index] + word[index + 1] + word[index] + word[index + 2:],
-        lambda: word[:index] + word[index + 1:],
-        lambda: word[:index] + char + word[index:],
-    )
-    return rng.choice(slips)()
+    return rng.choice(_SLIPS)(rng, talk, word, index)
 
 
 def typo(rng: Random, text: str, locale: str) -> str:
@@ -343,8 +359,8 @@ def typo(rng: Random, text: str, locale: str) -> str:
         found = rng.choice(misspelt)
         return text[:found.start()] + talk.misspellings.instead(found) + text[found.end():]
     words = text.split(" ")
-    slippable = [index for index, word in enumerate(words)
-                 if _SLIPPABLE.match(word) and not _PROTECTED.search(word) and not word[0].isupper()]
+    fullmatch = _SLIPPABLE.fullmatch
+    slippable = [index for index, word in enumerate(words) if fullmatch(word) and not word[0].isupper()]
     if not slippable:
         return text
     index = rng.choice(slippable)
@@ -456,9 +472,11 @@ def long_complaint(rng: Random, core: str, locale: str, voice: bool = False) -> 
     core = core.strip()
     lead = f"{opener} {core[:1].upper() + core[1:] if opener[-1:] in '.!?:' else _lower_first(core)}"
     sentences = [_sentence(lead)]
+    words = len(sentences[0].split()) + len(ending.split())  # counted as it grows, not joined and split again
     contexts = list(parts[f"{prefix}context"])
     rng.shuffle(contexts)
-    while contexts and (len(sentences) < 2 or len(" ".join([*sentences, ending]).split()) < COMPLAINT_MIN_WORDS):
+    while contexts and (len(sentences) < 2 or words < COMPLAINT_MIN_WORDS):
         sentences.append(_sentence(contexts.pop()))
+        words += len(sentences[-1].split())
     text = " ".join([*sentences, ending])
     return _spoken(text) if voice else text
