@@ -1,4 +1,4 @@
-"""The mock's dashboard under ``/_mock/`` (pages under ``/_mock/ui/``): its accounts, the raw-log calendar, a day's
+"""The mock's dashboard under ``/_mock/`` (pages under ``/_mock/dashboard/``): its accounts, the raw-log calendar, a day's
 view, the clock, faults, report tasks and the request journal, as pages a person reads instead of the control
 API's JSON.
 

@@ -1,7 +1,7 @@
 """Who may open the dashboard: the control API's rule, a loopback client or the server's control token.
 
 A browser cannot put ``Authorization: Bearer`` on a link it follows, so when the server has a control token the
-browser presents it once in a small form (``/_mock/ui/unlock``); the signed, HttpOnly session then keeps a
+browser presents it once in a small form (``/_mock/dashboard/unlock``); the signed, HttpOnly session then keeps a
 digest of it keyed by the app's secret, never the token, and a restart with another token locks the browser
 out again. Without a token only loopback clients get in, as with the control API.
 """

@@ -1,5 +1,5 @@
 """The dashboard's pages (GET): what each shows is built by one function per part, and a live part's poll
-(``/_mock/ui/live/<part>``) renders the same part with the same function, so a page and its refresh agree.
+(``/_mock/dashboard/live/<part>``) renders the same part with the same function, so a page and its refresh agree.
 
 Every number comes from the state and the services the control API reads: the rules decide a day's status,
 the report service a task's progress, the journal is the one the API serves.
