@@ -1,6 +1,6 @@
-"""The mock's dashboard under ``/_mock/`` (pages under ``/_mock/dashboard/``): its accounts, the raw-log calendar, a day's
-view, the clock, faults, report tasks and the request journal, as pages a person reads instead of the control
-API's JSON.
+"""The mock's dashboard under ``/_mock/`` (pages under ``/_mock/dashboard/``): its accounts, the raw-log
+calendar, a day's view, the clock, faults, report tasks and the request journal, as pages a person reads
+instead of the control API's JSON.
 
 The models (:mod:`.calendar`, :mod:`.daydata`, :mod:`.charts`) are plain functions of the state and the clock's
 now; :mod:`.pages` renders them and :mod:`.actions` passes forms to the same functions the control API calls;
