@@ -95,10 +95,14 @@ def run(days: int, sessions: int, engine: str, workers: int, fmt: str, folder: s
 
 
 def digest(folder: str) -> str:
+    """The folder's CSV files hashed as streams: reading a day of 1M rows whole (470 MB) would grow this process,
+    and a child started after that reports this process's size as its own peak (Linux keeps the high-water mark
+    of the forked image across exec)."""
     hasher = hashlib.sha256()
     for path in sorted(Path(folder).rglob("*.csv")):
         hasher.update(path.name.encode())
-        hasher.update(path.read_bytes())
+        with path.open("rb") as stream:
+            hasher.update(hashlib.file_digest(stream, "sha256").digest())
     return hasher.hexdigest()
 
 
