@@ -390,11 +390,17 @@ def clear_faults() -> tuple[str, int]:
     return "", 204
 
 
+def remove_fault_named(state: MockState, fault_id: str) -> None:
+    """Remove the fault of the id a path gave (ApiError ``mock.unknown_fault`` for any other text); the control
+    API and the dashboard's remove buttons both come here."""
+    known = fault_id.isascii() and fault_id.isdigit() and len(fault_id) <= 18
+    if not known or not state.remove_fault(int(fault_id)):
+        raise ApiError("mock.unknown_fault", faultId=shown(fault_id))
+
+
 @blueprint.delete("/faults/<fault_id>")
 def remove_fault(fault_id: str) -> tuple[str, int]:
-    known = fault_id.isascii() and fault_id.isdigit() and len(fault_id) <= 18
-    if not known or not current_state().remove_fault(int(fault_id)):
-        raise ApiError("mock.unknown_fault", faultId=shown(fault_id))
+    remove_fault_named(current_state(), fault_id)
     return "", 204
 
 
@@ -427,18 +433,23 @@ def fail_report(task_id: str) -> Response:
     "reason": "..."}`` (both optional); 409 when it no longer runs."""
     state = current_state()
     data = _body(("error", "reason"))
-    code = data.get("error", "reports.generation_failed")
-    if code not in FAILURE_CODES:
-        raise _bad_field("error", reason=f"one of {', '.join(FAILURE_CODES)}")
     reason = data.get("reason", "injected by the mock's control API")
     if not isinstance(reason, str):
         raise _bad_field("reason", reason="a string")
     now = state.now()
+    task = fail_task(state, task_id, data.get("error", FAILURE_CODES[0]), reason, now)
+    return jsonify(report_task(state, task, now).json())
+
+
+def fail_task(state: MockState, task_id: str, code: Any, reason: str, now: datetime) -> TaskRecord:
+    """Make a running task FAIL with ``code`` (one of FAILURE_CODES, else ApiError ``mock.bad_field``); 409 when
+    it no longer runs. The control API and the dashboard's fail buttons both come here."""
+    if code not in FAILURE_CODES:
+        raise _bad_field("error", reason=f"one of {', '.join(FAILURE_CODES)}")
     try:
-        task = state.reports.fail(task_id, now, code, reason)
+        return state.reports.fail(task_id, now, code, reason)
     except ReportError as refusal:
         raise api_error_of(refusal.problem) from None
-    return jsonify(report_task(state, task, now).json())
 
 
 @blueprint.get("/reports/<task_id>/rows")

@@ -15,11 +15,17 @@ from werkzeug.wrappers import Response
 
 from generators.schema import file_day
 from mock_server.context import current_state
-from mock_server.control.routes import FAULT_FIELDS, FAULT_PARAMS, change_clock, create_fault
+from mock_server.control.routes import (
+    FAULT_FIELDS,
+    FAULT_PARAMS,
+    change_clock,
+    create_fault,
+    fail_task,
+    remove_fault_named,
+)
 from mock_server.dashboard.pages import ADVANCES, account_of, blueprint, day_of, instant
 from mock_server.errors import ApiError, render_message, shown
-from mock_server.reporter import api_error_of
-from mock_server.reports.service import FAILURE_CODES, ReportError
+from mock_server.reports.service import FAILURE_CODES
 from mock_server.rules import Refuse
 from mock_server.state.faults import KIND_PARAMS
 from mock_server.urls import DASHBOARD_HOME, is_dashboard_path
@@ -138,9 +144,7 @@ def add_fault() -> Response:
 @blueprint.post("/dashboard/faults/<fault_id>/remove")
 def remove_fault(fault_id: str) -> Response:
     def act() -> str:
-        if not (fault_id.isascii() and fault_id.isdigit() and len(fault_id) <= 18
-                and current_state().remove_fault(int(fault_id))):
-            raise ApiError("mock.unknown_fault", faultId=shown(fault_id))
+        remove_fault_named(current_state(), fault_id)
         return f"Fault {fault_id} removed."
     return _answer(act)
 
@@ -151,13 +155,8 @@ def remove_fault(fault_id: str) -> Response:
 def fail_report(task_id: str) -> Response:
     def act() -> str:
         code = request.form.get("error", FAILURE_CODES[0])
-        if code not in FAILURE_CODES:
-            raise ApiError("mock.bad_field", field="error", reason=f"one of {', '.join(FAILURE_CODES)}")
         state = current_state()
-        try:
-            state.reports.fail(task_id, state.now(), code, "injected from the mock's dashboard")
-        except ReportError as refusal:
-            raise api_error_of(refusal.problem) from None
+        fail_task(state, task_id, code, "injected from the mock's dashboard", state.now())
         return f"Task {task_id} failed with {code}."
     return _answer(act)
 
