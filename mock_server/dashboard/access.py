@@ -8,7 +8,6 @@ out again. Without a token only loopback clients get in, as with the control API
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from flask import current_app, redirect, render_template, request, session, url_for
@@ -18,21 +17,18 @@ from mock_server.app import TOKEN_KEY
 from mock_server.auth import check_control_access
 from mock_server.dashboard.pages import blueprint
 from mock_server.errors import ApiError
+from mock_server.web.session import holds_digest, keyed_digest
 
 SESSION_KEY = "dashboard_token"
 OPEN_ENDPOINTS = frozenset({"dashboard.unlock", "dashboard.static"})
 """What a browser without the token still gets: the form to present it, and the stylesheet and script."""
 
 
-def _proof(token: str) -> str:
-    key = current_app.secret_key
-    secret = key if isinstance(key, bytes) else str(key).encode()
-    return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
+_PURPOSE = b"dashboard token"
 
 
 def _unlocked(token: str) -> bool:
-    kept = session.get(SESSION_KEY)
-    return isinstance(kept, str) and hmac.compare_digest(kept.encode(), _proof(token).encode())
+    return holds_digest(session.get(SESSION_KEY), _PURPOSE, token.encode())
 
 
 @blueprint.before_request
@@ -63,5 +59,5 @@ def unlock() -> Response | tuple[str, int]:
     presented = request.form.get("token", "")
     if not hmac.compare_digest(presented.encode(), token.encode()):
         return render_template("dashboard/unlock.html", problem="That is not the server's control token."), 401
-    session[SESSION_KEY] = _proof(token)
+    session[SESSION_KEY] = keyed_digest(_PURPOSE, token.encode())
     return redirect(url_for("dashboard.home"), 303)

@@ -26,19 +26,29 @@ from mock_server.urls import UI_PREFIX
 
 LOGIN_KEY = "login"
 FINGERPRINT_KEY = "fp"
+_LOGIN = b"session"
+"""The purpose of the login's keyed digest of the user's password digest."""
 
 
-def _fingerprint(user: User) -> str:
+def keyed_digest(purpose: bytes, secret: bytes) -> str:
+    """What a session keeps in place of a secret (a password digest, the control token): an HMAC under the app's
+    key, so the cookie shows nothing of it, and a new secret or key no longer matches. ``purpose`` keeps one
+    use's digest from standing for another's."""
     key = current_app.secret_key
     assert isinstance(key, bytes)  # init_web sets it
-    return hmac.new(key, b"session\0" + user.password_digest, hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, purpose + b"\0" + secret, hashlib.sha256).hexdigest()[:32]
+
+
+def holds_digest(kept: object, purpose: bytes, secret: bytes) -> bool:
+    """Whether a session value is ``keyed_digest(purpose, secret)``, compared in constant time."""
+    return isinstance(kept, str) and hmac.compare_digest(kept.encode(), keyed_digest(purpose, secret).encode())
 
 
 def log_in(user: User) -> None:
     """A fresh session for ``user`` (nothing of the anonymous one carries over: no session fixation)."""
     session.clear()
     session[LOGIN_KEY] = user.login
-    session[FINGERPRINT_KEY] = _fingerprint(user)
+    session[FINGERPRINT_KEY] = keyed_digest(_LOGIN, user.password_digest)
 
 
 def log_out() -> None:
@@ -51,10 +61,9 @@ def current_user() -> User | None:
     if not isinstance(login, str):
         return None
     user = current_state().snapshot().users.get(login)
-    fingerprint = session.get(FINGERPRINT_KEY)
-    if user is None or not isinstance(fingerprint, str):
+    if user is None or not holds_digest(session.get(FINGERPRINT_KEY), _LOGIN, user.password_digest):
         return None
-    return user if hmac.compare_digest(fingerprint, _fingerprint(user)) else None
+    return user
 
 
 def safe_next(target: str | None) -> str | None:
