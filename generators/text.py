@@ -32,15 +32,16 @@ def format_amount(value: float, pools: LocalePools, cents: bool = True) -> str:
     return f"{pools.currency_prefix}{text}{pools.currency_suffix}"
 
 
-def draw_amount(fraction: float, amount: Amount) -> float:
+def draw_amount(fraction: float, amount: Amount, span: tuple[float, float] | None = None) -> float:
     """One of the choices, or log-uniform between min and max (prices cluster low, a few are large), at
-    ``fraction`` (a uniform draw, 0..1)."""
+    ``fraction`` (a uniform draw, 0..1). ``span``: min and max instead of the amount's own."""
     if amount.choices:
         return amount.choices[int(fraction * len(amount.choices))]
-    low = math.log(amount.low)
-    value = math.exp(low + (math.log(amount.high) - low) * fraction)
+    lowest, highest = span or (amount.low, amount.high)
+    low = math.log(lowest)
+    value = math.exp(low + (math.log(highest) - low) * fraction)
     if amount.integer or not amount.cents:
-        return float(min(amount.high, max(amount.low, round(value))))
+        return float(min(highest, max(lowest, round(value))))
     return round(value, 2)
 
 
@@ -268,8 +269,16 @@ def _chosen(facts: Facts, key: str) -> str:
 
 def _priced(facts: Facts, key: str) -> str:
     amount = facts.scenario.amounts[key]
-    number = draw_amount(facts.session_fraction(key), amount)
+    base = amount.same_as or key  # one value for both names, drawn from the range of the first quoted
+    if base in facts:
+        value = facts[key] = facts[base]
+        return value
+    span = None
+    if amount.by:  # the price of the value drawn for ``by``: the same index ``_chosen`` draws
+        span = amount.ranges[int(facts.session_fraction(amount.by) * len(amount.ranges))]
+    number = draw_amount(facts.session_fraction(base), amount, span)
     value = facts[key] = str(int(number)) if amount.integer else format_amount(number, facts.pools, amount.cents)
+    facts[base] = value
     return value
 
 
