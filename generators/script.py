@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from generators.scenarios import (
     SETTLED,
-    SLOTS,
     Goal,
     Operator,
     OperatorTurn,
@@ -250,6 +249,8 @@ class Builder:
                 said = self.mishear(goal, said, phrases, mode)
                 if said is None:
                     return False
+        if said.slots:
+            self.given |= said.slots
         self.add(STEP, said, self.reply(replying), replying.state, goal, mode)
         return True
 
@@ -344,7 +345,7 @@ class Builder:
         if not self.given:
             return ()
         return tuple((turn, line) for turn in operator.phase_turns("greet", "") for line in turn.agent
-                     if not SLOTS.isdisjoint(line.fields) and self.given.issuperset(SLOTS.intersection(line.fields)))
+                     if line.slots and self.given.issuperset(line.slots))
 
     def act(self, goal: Goal, state: str, spoken: set[int]) -> str:
         """The exchanges about the matter until it is settled, maybe one more ask, maybe a close: the state it
@@ -375,17 +376,16 @@ class Builder:
                     settle: bool = False) -> OperatorTurn | None:
         """An act or close turn that fits after ``state`` and has an agent line not said yet: the goal's own
         now and then, else one for any goal. ``settle``: one that settles the matter when there is one."""
-        rng = self.rng
         operator = self.scenario.operator
         own, generic = operator.matter_turns(phase, goal.name, "told" if state == "new" else state)
         if state == "new":  # the goal's own first answers fit the client's telling; else what fits any telling
             generic = operator.matter_turns(phase, goal.name, "new")[1]
-        own = tuple(turn for turn in own if _fresh(turn, spoken))
+        own = tuple(turn for turn in own if _fresh(turn, spoken)) if own else own
         generic = tuple(turn for turn in generic if _fresh(turn, spoken))
-        turns = own if own and (rng.random() < OWN_TURN_SHARE or not generic) else generic
+        turns = own if own and (self.rng.random() < OWN_TURN_SHARE or not generic) else generic
         if settle:
             turns = tuple(turn for turn in turns if turn.leads in SETTLED) or turns
-        return _pick(rng, turns) if turns else None
+        return _pick(self.rng, turns) if turns else None
 
     def agent_exchange(self, turn: OperatorTurn, spoken: set[int], said: Template | None = None,
                        farewell: bool = False) -> bool:
@@ -398,6 +398,8 @@ class Builder:
             fitting = _fitting(turn.client, self.agent_said, self.scenario.locale)
             said = _pick(rng, tuple(phrase for phrase in fitting if id(phrase) not in spoken) or fitting)
             spoken.add(id(said))
+        if said.slots:
+            self.given |= said.slots
         gap = len(said.male) / 4 + AGENT_MEDIAN * math.exp(rng.gauss(0.0, AGENT_SIGMA))
         self.agent_said = line
         return self.add_at(self.now + 2 + int(gap), AGENT, said, line, "", mode=FAREWELL if farewell else 0)
@@ -431,8 +433,6 @@ class Builder:
         if moment >= self.limit:
             self.limit = -1  # nothing after this turn fits either
             return False
-        if say is not None and say.fields:
-            self.given.update(SLOTS.intersection(say.fields))
         if say is not None or kind == OFFTOPIC:
             if self.greeting:
                 mode |= GREETING
@@ -483,7 +483,7 @@ _NOT_BARE: dict[int, tuple[tuple[Template, ...], tuple[Template, ...]]] = {}
 
 def _fresh(turn: OperatorTurn, spoken: set[int]) -> bool:
     """No line of the turn said yet in this chat: a client does not ask the same twice, nor an agent repeat."""
-    return all(id(line) not in spoken for line in turn.agent)
+    return spoken.isdisjoint(map(id, turn.agent))
 
 
 def _plain_greetings(turns: tuple[OperatorTurn, ...]) -> tuple[tuple[OperatorTurn, Template], ...]:
@@ -491,7 +491,7 @@ def _plain_greetings(turns: tuple[OperatorTurn, ...]) -> tuple[tuple[OperatorTur
     found = _PLAIN.get(id(turns))
     if found is None or found[0] is not turns:
         found = _PLAIN[id(turns)] = (turns, tuple((turn, line) for turn in turns for line in turn.agent
-                                                  if SLOTS.isdisjoint(line.fields)))
+                                                  if not line.slots))
     return found[1]
 
 

@@ -100,6 +100,8 @@ class Template:
     """The text without the client's first name («Hi {first_name}, this is Ann» -> «Hi, this is Ann»), for a
     client whose name the session does not know; None when the text has no name. In a client's phrase: the
     client gives their name."""
+    slots: frozenset[str] = frozenset()
+    """The ``SLOTS`` among the fields: in a client's phrase, what the client gives (an order number)."""
 
 
 Texts = tuple[Template, ...]
@@ -438,7 +440,7 @@ class _Reader:
             return Template(male, female, ())
         compiled_male, compiled_female = (_compile_text(form) for form in (male, female))
         nameless = self.compile(key, without_name(text)) if "first_name" in fields else None
-        return Template(compiled_male, compiled_female, tuple(fields), nameless)
+        return Template(compiled_male, compiled_female, tuple(fields), nameless, SLOTS.intersection(fields))
 
     def field(self, key: str, text: str, field: str, spec: str | None, conversion: str | None) -> str:
         """The filler key of one ``{...}``, after checking the placeholder, its case or its noun."""
