@@ -258,6 +258,8 @@ class Builder:
         """The bot misses ``said``; the client then rephrases (returned), or gives up (None)."""
         rng = self.rng
         fallback = self.scenario.fallback
+        if said.slots:  # misheard, but the number is on the screen
+            self.given |= said.slots
         draw = rng.random()
         if draw < WRONG_GOAL_SHARE:
             wrong = self.scenario.misheard_as(goal, self.voice)
