@@ -263,6 +263,8 @@ class Builder:
         draw = rng.random()
         if draw < WRONG_GOAL_SHARE:
             wrong = self.scenario.misheard_as(goal, self.voice)
+            if wrong and self.given:  # nor ask for a number the client gave
+                wrong = tuple(answer for answer in wrong if not answer[0].asks_for(self.given))
             if wrong:  # else a fallback: a wrong answer must not quote values the client never gave
                 step, replies = _pick(rng, wrong)
                 self.add(MISS, said, _pick(rng, replies), step.state, goal, mode | GARBLED)

@@ -132,6 +132,10 @@ class Step:
     """The reply asks for a slot (``SLOTS``): (slot, index of the ``next`` step whose every phrase gives it). A
     client who gave it earlier is not asked again: the bot answers as that step does, quoting it."""
 
+    def asks_for(self, given: set[str]) -> bool:
+        """The reply asks for one of the slots in ``given``."""
+        return any(slot in given for slot, _ in self.answered_by)
+
 
 @dataclass(frozen=True, slots=True)
 class Goal:
@@ -163,6 +167,10 @@ class Amount:
     same_as: str = ""
     """Another amount this one stands for (a duplicate charge is the disputed charge): one value for both,
     drawn from the range of whichever the session quotes first."""
+    parts: tuple[str, ...] = ()
+    """Amounts this one adds up (a bill is the plan and the one-time charges), then ``markup`` on top."""
+    markup: tuple[float, float] = (0.0, 0.0)
+    """With ``parts``: the share added (taxes and fees), drawn between these."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,7 +515,8 @@ def _amounts(reader: _Reader, data: dict, values: dict[str, tuple[str, ...]]) ->
             raise reader.fail(key, "amount names are snake_case")
         if not isinstance(spec, dict):
             raise reader.fail(key, "an inline table { min, max } or { choices } is required")
-        reader.only(spec, key, ("min", "max", "choices", "cents", "integer", "by", "ranges", "same_as"))
+        reader.only(spec, key, ("min", "max", "choices", "cents", "integer", "by", "ranges", "same_as", "sum",
+                                "markup"))
         integer = reader.flag(spec, f"{key}.integer")
         cents = bool(spec.get("cents", not integer))
         if not isinstance(spec.get("cents", cents), bool):
@@ -525,6 +534,9 @@ def _amounts(reader: _Reader, data: dict, values: dict[str, tuple[str, ...]]) ->
                 raise reader.fail(f"{key}.choices", "an integer amount has whole choices")
             amounts[name] = Amount(name, min(choices), max(choices), tuple(float(c) for c in choices), cents,
                                    integer)
+            continue
+        if "sum" in spec:
+            amounts[name] = _sum(reader, spec, key, amounts, cents)
             continue
         if "by" in spec:
             by = reader.text(spec, f"{key}.by")
@@ -546,6 +558,24 @@ def _amounts(reader: _Reader, data: dict, values: dict[str, tuple[str, ...]]) ->
             raise reader.fail(f"amounts.{name}.same_as", f"{amount.same_as!r} is not another amount of the same "
                                                          "kind (money or integer) that stands for itself")
     return amounts
+
+
+def _sum(reader: _Reader, spec: dict, key: str, earlier: dict[str, Amount], cents: bool) -> Amount:
+    """``sum = ["plan_price", "charge"], markup = [0.08, 0.2]``: the parts, declared above, plus a share."""
+    parts = reader.strings(spec, f"{key}.sum", 1)
+    unknown = [part for part in parts if part not in earlier or earlier[part].integer or earlier[part].same_as
+               or earlier[part].parts]
+    if unknown:
+        raise reader.fail(f"{key}.sum", f"{unknown[0]!r} is not a money amount declared above that stands for "
+                                        "itself (no same_as, no sum)")
+    markup = spec.get("markup", [0, 0])
+    if not isinstance(markup, list) or len(markup) != 2:
+        raise reader.fail(f"{key}.markup", "[low, high] shares (0.08 = 8%) are required")
+    low = reader.number({"low": markup[0]}, f"{key}.markup.low", 0.0, 1.0)
+    high = reader.number({"high": markup[1]}, f"{key}.markup.high", low, 1.0)
+    return Amount(key.rsplit(".", 1)[-1], sum(earlier[part].low for part in parts) * (1 + low),
+                  sum(earlier[part].high for part in parts) * (1 + high), (), cents, False, parts=parts,
+                  markup=(low, high))
 
 
 def _ranges(reader: _Reader, spec: dict, key: str, count: int) -> tuple[tuple[float, float], ...]:
@@ -678,9 +708,8 @@ def _goal(reader: _Reader, data: Any, number: int) -> Goal:
 
 
 def _answered_by(step: Step, steps: list[Step]) -> tuple[tuple[str, int], ...]:
-    """The slots a step's question asks for, each with the ``next`` step whose every phrase gives it."""
-    if not step.asks:
-        return ()
+    """The slots a step's reply asks for (with a question or a bare «пришлите трек-номер»), each with the
+    ``next`` step whose every phrase gives it."""
     found = []
     for target in step.next:
         given = [SLOTS.intersection(phrase.fields) for phrase in steps[target].say]
