@@ -325,7 +325,8 @@ class Builder:
                         None, "")
         goal = self.goal or self.concern  # a client who asked for a human straight away tells the agent
         known = self.known_identity(operator)
-        greet, last = _pick(rng, known or _plain_greetings(operator.phase_turns("greet", goal.name)))
+        state = "told" if self.goal is not None else "new"
+        greet, last = _pick(rng, known or _plain_greetings(operator.phase_turns("greet", goal.name), state))
         if not self.add_at(max(joined, self.now + 1), AGENT, _pick(rng, greet.client or _greeting_lines(operator)),
                            last, ""):
             return
@@ -333,7 +334,7 @@ class Builder:
         spoken = {id(last)}
         if not known and not self.agent_exchange(_pick(rng, operator.phase_turns("identify", goal.name)), spoken):
             return  # (an agent who has what finds the client skips identifying them)
-        state = self.act(goal, "told" if self.goal is not None else "new", spoken)
+        state = self.act(goal, state, spoken)
         if not state:
             return
         finished = (self.continuing or rng.random() < FINISHED_SHARE) and self.add_at(
@@ -490,16 +491,18 @@ def _fresh(turn: OperatorTurn, spoken: set[int]) -> bool:
     return spoken.isdisjoint(map(id, turn.agent))
 
 
-def _plain_greetings(turns: tuple[OperatorTurn, ...]) -> tuple[tuple[OperatorTurn, Template], ...]:
-    """The greetings that quote nothing the client gives (kept per tuple of turns, as ``_fitting`` keeps its)."""
-    found = _PLAIN.get(id(turns))
+def _plain_greetings(turns: tuple[OperatorTurn, ...], state: str) -> tuple[tuple[OperatorTurn, Template], ...]:
+    """The greetings that fit a chat whose matter is ``state`` and quote nothing the client gives (kept per tuple
+    of turns, as ``_fitting`` keeps its)."""
+    key = (id(turns), state)
+    found = _PLAIN.get(key)
     if found is None or found[0] is not turns:
-        found = _PLAIN[id(turns)] = (turns, tuple((turn, line) for turn in turns for line in turn.agent
-                                                  if not line.slots))
+        found = _PLAIN[key] = (turns, tuple((turn, line) for turn in turns if state in turn.after
+                                            for line in turn.agent if not line.slots))
     return found[1]
 
 
-_PLAIN: dict[int, tuple[tuple[OperatorTurn, ...], tuple[tuple[OperatorTurn, Template], ...]]] = {}
+_PLAIN: dict[tuple[int, str], tuple[tuple[OperatorTurn, ...], tuple[tuple[OperatorTurn, Template], ...]]] = {}
 
 
 def _greeting_lines(operator: Operator) -> tuple[Template, ...]:

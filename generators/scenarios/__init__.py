@@ -782,10 +782,11 @@ def _operator(reader: _Reader, data: dict, goal_names: set[str]) -> Operator:
     for phase in PHASES:
         if not any(turn.phase == phase and not turn.goal for turn in turns):
             raise reader.fail("operator.turns", f"no turn for phase {phase!r} that fits any goal (goal = \"\")")
-    if not any(SLOTS.isdisjoint(line.fields) for turn in turns if turn.phase == "greet" and not turn.goal
-               for line in turn.agent):
-        raise reader.fail("operator.turns", "no greeting for any goal that quotes nothing the client gives "
-                                            f"({', '.join(sorted(SLOTS))}): those greet a client who gave it")
+    for state in ("new", "told"):
+        if not any(not line.slots for turn in turns if turn.phase == "greet" and not turn.goal and state in turn.after
+                   for line in turn.agent):
+            raise reader.fail("operator.turns", f"no greeting for any goal that fits a chat whose matter is {state!r} "
+                                                f"and quotes nothing the client gives ({', '.join(sorted(SLOTS))})")
     _check_matter(reader, turns)
     return Operator(
         say=reader.templates(table, "operator.say", 5),
@@ -803,19 +804,23 @@ def _operator(reader: _Reader, data: dict, goal_names: set[str]) -> Operator:
     )
 
 
-_MATTER_DEFAULTS = {"act": (("told",), "done"), "close": (("done",), "")}
-"""What an act or close turn that says nothing follows and leads to: an ask once the matter is told, fixed; thanks
-once it is fixed."""
+_MATTER_DEFAULTS = {"greet": (("new", "told"), ""), "act": (("told",), "done"), "close": (("done",), "")}
+"""What a turn that says nothing follows and leads to: a greeting fits any chat; an ask once the matter is told,
+fixed; thanks once it is fixed."""
 
 
 def _matter(reader: _Reader, turn: dict, key: str, phase: str) -> tuple[frozenset[str], str]:
-    """A turn's ``after`` and ``leads``: only act and close turns carry them (close turns lead nowhere)."""
+    """A turn's ``after`` and ``leads``: greetings may say whether the client has told their matter yet (a
+    greeting that has "read your chat" needs something to read); act and close turns carry both (close turns
+    lead nowhere); identify turns neither."""
     if phase not in _MATTER_DEFAULTS:
         if "after" in turn or "leads" in turn:
-            raise reader.fail(key, "only act and close turns have `after` and `leads`")
+            raise reader.fail(key, "identify turns have no `after` and `leads`")
         return frozenset(), ""
     after_default, leads_default = _MATTER_DEFAULTS[phase]
     after = reader.strings(turn, f"{key}.after", 1, required=False) or after_default
+    if phase == "greet" and ("leads" in turn or not set(after) <= {"new", "told"}):
+        raise reader.fail(key, "a greeting follows \"new\" or \"told\" only, and leads nowhere")
     unknown = sorted(set(after) - set(MATTER_STATES))
     if unknown:
         raise reader.fail(f"{key}.after", f"{unknown[0]!r} is not one of: {', '.join(MATTER_STATES)}")

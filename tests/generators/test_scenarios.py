@@ -186,6 +186,8 @@ REJECTED = {
                                        "'fixed' is not one of"),
     "a close before the matter is settled": ('  phase = "close"\n', '  phase = "close"\n  after = ["working"]\n',
                                              "operator.turns[5].after", "closes only once"),
+    "a greeting that leads somewhere": ('  phase = "greet"\n', '  phase = "greet"\n  leads = "done"\n',
+                                        "operator.turns[0]", "a greeting follows"),
     "a price for each choice missing": ("fee = { min = 2, max = 39, cents = false }",
                                         'fee = { by = "card_product", ranges = [[2, 39], [3, 20]] }',
                                         "amounts.fee.ranges", "a list of 3 [min, max] pairs"),

@@ -90,14 +90,18 @@ def agent_chats(records: list[LogRecord], locale: str) -> list[Chat]:
 
 
 def walk(chat: Chat) -> tuple[Counter, str]:
-    """Agent lines out of place (an act or close line whose client lines do not fit where the matter stands),
-    and the state the chat ends in."""
+    """Agent lines out of place (a greeting that has "read your chat" before the client said anything, an act
+    or close line whose client lines do not fit where the matter stands), and the state the chat ends in."""
     found: Counter = Counter()
     state = chat.state
     for row in chat.rows:
+        greetings = [turn for turn in chat.turns_of(row) if turn.phase == "greet"]
+        if greetings:
+            found["in place" if any(state in turn.after for turn in greetings) else "greeting out of place"] += 1
+            continue
         turns = [turn for turn in chat.turns_of(row) if turn.phase in ("act", "close")]
         if not turns:
-            found["unknown" if not chat.turns_of(row) else "greet or identify"] += 1
+            found["unknown" if not chat.turns_of(row) else "identify"] += 1
             continue
         fitting = [turn for turn in turns if fits(turn, state)]
         found["in place" if fitting else "out of place"] += 1
@@ -106,9 +110,9 @@ def walk(chat: Chat) -> tuple[Counter, str]:
 
 
 def test_agent_chats_follow_the_matter_and_close_only_once_it_is_settled(day):
-    """Before: 107 of 167 act and close lines out of place in en_US (a "this is ridiculous" after "All done",
-    thanks while the agent was still working), 98 of 169 in ru_RU; chats labelled satisfied that never settled:
-    6 and 7."""
+    """Before: 99 act and close lines out of place in en_US (a "this is ridiculous" after "All done", thanks
+    while the agent was still working), 91 in ru_RU; 28 and 24 greetings that had "read the chat" of a client
+    who had written nothing but "agent"; chats labelled satisfied that never settled: 6 and 7."""
     locale, records = day
     counts: Counter = Counter()
     unsettled_satisfied = chats = 0
@@ -120,7 +124,7 @@ def test_agent_chats_follow_the_matter_and_close_only_once_it_is_settled(day):
         unsettled_satisfied += chat.label in satisfied and state not in SETTLED
     assert chats > 60 and counts["in place"] > 150, (chats, counts)
     assert counts["unknown"] == 0, counts
-    assert counts["out of place"] == 0, counts
+    assert counts["out of place"] == 0 and counts["greeting out of place"] == 0, counts
     assert unsettled_satisfied == 0
 
 
