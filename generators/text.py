@@ -267,37 +267,32 @@ def _chosen(facts: Facts, key: str) -> str:
     return value
 
 
-NUMBER = "\x01"
-"""Before an amount's name: the key of its number (a sum adds its parts' numbers, not their texts)."""
-
-
 def _priced(facts: Facts, key: str) -> str:
     amount = facts.scenario.amounts[key]
     base = amount.same_as or key  # one value for both names, drawn from the range of the first quoted
     if base in facts:
         value = facts[key] = facts[base]
         return value
-    if amount.parts:
-        number = _summed(facts, amount)
-    else:
-        span = None
-        if amount.by:  # the price of the value drawn for ``by``: the same index ``_chosen`` draws
-            span = amount.ranges[int(facts.session_fraction(amount.by) * len(amount.ranges))]
-        number = draw_amount(facts.session_fraction(base), amount, span)
+    number = _summed(facts, amount) if amount.parts else _number(facts, amount, base)
     value = facts[key] = str(int(number)) if amount.integer else format_amount(number, facts.pools, amount.cents)
     facts[base] = value
-    facts[NUMBER + base] = number
     return value
 
 
+def _number(facts: Facts, amount: Amount, base: str) -> float:
+    """An amount's number: the same whenever asked (a hash of the session's seed and the name it stands for)."""
+    span = None
+    if amount.by:  # the price of the value drawn for ``by``: the same index ``_chosen`` draws
+        span = amount.ranges[int(facts.session_fraction(amount.by) * len(amount.ranges))]
+    return draw_amount(facts.session_fraction(base), amount, span)
+
+
 def _summed(facts: Facts, amount: Amount) -> float:
-    """The parts' numbers (each drawn on first use, as if quoted) plus the markup."""
-    for part in amount.parts:
-        if part not in facts:
-            _priced(facts, part)  # drawn and kept, as if quoted
+    """The parts' numbers (the ones they are quoted with) plus the markup."""
+    amounts = facts.scenario.amounts
     low, high = amount.markup
     share = low + (high - low) * facts.session_fraction(amount.name)
-    total = sum(facts[NUMBER + part] for part in amount.parts) * (1 + share)
+    total = sum(_number(facts, amounts[part], part) for part in amount.parts) * (1 + share)
     return round(total, 2) if amount.cents else float(round(total))
 
 
