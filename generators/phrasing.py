@@ -67,6 +67,8 @@ def _may_open(first: str, locale: str) -> bool:
 
 @functools.lru_cache(maxsize=1 << 14)
 def _strip_opener(text: str, locale: str) -> str:
+    if text.lower().rstrip(",.:!?") in _opener_set(locale):  # «добрый день» is the whole phrase, not «добрый» + «день»
+        return text
     found = _openers(locale).match(text)
     if not found or found.end() == len(text):
         return text
@@ -80,6 +82,11 @@ def _opener_words(locale: str) -> list[str]:
     material = talk.load_talk(locale)
     openers = {opener.lower().rstrip(",.:!?") for opener in (*material.openers, *material.voice_openers)}
     return sorted(openers, key=len, reverse=True)
+
+
+@functools.cache
+def _opener_set(locale: str) -> frozenset[str]:
+    return frozenset(_opener_words(locale))
 
 
 @functools.cache

@@ -13,7 +13,16 @@ from collections.abc import Callable
 from random import Random
 from typing import TYPE_CHECKING, NamedTuple
 
-from generators.scenarios import Goal, Scenario, Step, Template, is_bare_answer
+from generators.scenarios import (
+    SETTLED,
+    Goal,
+    Operator,
+    OperatorTurn,
+    Scenario,
+    Step,
+    Template,
+    is_bare_answer,
+)
 
 if TYPE_CHECKING:
     from generators.channels import Channel
@@ -49,6 +58,11 @@ HANGUP_SHARE = 0.6               # calls that log the caller's hangup
 LONG_PAUSE_SHARE = 0.04          # chat turns after the client left and came back
 FINISHED_SHARE = 0.8             # agent chats the agent closes (livechatFinished)
 SATISFACTION_SHARE = 0.5         # closed agent chats labelled by satisfaction rather than "transferred"
+SATISFIED = {"done": 0.85, "escalated": 0.3}   # of those: satisfied, by how the matter ended (else unhappy)
+ACT_LIMIT = 5                    # agent-chat exchanges about the matter before it is settled, at most
+OWN_TURN_SHARE = 0.75            # act exchanges drawn from the goal's own turns when it has fitting ones
+FOLLOW_UP_AFTER_SETTLED = 0.3    # settled matters followed by one more ask ("can you send a new card too")
+CLOSE_SHARE = 0.7                # settled agent chats with a closing exchange ("thanks" / "ok, I'll wait")
 QUEUE_MEDIAN, QUEUE_SIGMA = 90.0, 1.35   # seconds to an agent: median 1.5 min, p95 about 14 min
 AGENT_MEDIAN, AGENT_SIGMA = 35.0, 0.8    # seconds an agent takes to answer a line
 
@@ -110,6 +124,7 @@ class Builder:
     agent = False
     client_turns = 0
     first_ask = False
+    agent_said: Template | None = None  # the agent's last line in an agent chat
 
     def __init__(self, rng: Random, scenario: Scenario, channel: Channel, first: int, limit: int,
                  concern: Goal, pick_goal: Callable[[Random], Goal], *, continuing: bool = False) -> None:
@@ -127,6 +142,7 @@ class Builder:
         self.turns: list[Turn] = []
         self.times: list[int] = []
         self.stated: set[str] = set()  # goals the client has stated (mutable: one per builder)
+        self.given: set[str] = set()  # slots the client has given (an order number...): not asked for again
         mean = scenario.mean_turns * (0.7 if self.voice else 1.0)
         self.budget = 1 + rng.expovariate(1 / max(0.5, mean - 1))
 
@@ -188,9 +204,13 @@ class Builder:
         """From ``step`` along ``next`` until the client stops or the goal ends."""
         rng = self.rng
         while True:
-            if not self.say_step(goal, step):
+            answer = self.known_answer(goal, step) if step.answered_by else None
+            if not self.say_step(goal, step, answer):
                 return "gave_up"
             said.add(step.name)
+            if answer is not None:  # the bot used what the client gave before: on from its answer
+                step = answer
+                said.add(step.name)
             following = [goal.steps[target] for target in step.next if goal.steps[target].name not in said]
             if not following:
                 return step.ends or "done"
@@ -200,13 +220,22 @@ class Builder:
             self.offered = step if step.offers_buttons and not self.voice else None
             step = following[_ranked(rng, len(following))]
 
-    def say_step(self, goal: Goal, step: Step) -> bool:
-        """The client's turn at a step, misheard first now and then; False when the client gives up."""
+    def known_answer(self, goal: Goal, step: Step) -> Step | None:
+        """The step that answers ``step``'s question with a slot the client gave earlier in the session."""
+        for slot, target in step.answered_by:
+            if slot in self.given:
+                return goal.steps[target]
+        return None
+
+    def say_step(self, goal: Goal, step: Step, answer: Step | None = None) -> bool:
+        """The client's turn at a step, misheard first now and then; False when the client gives up. ``answer``:
+        the bot replies as that step does (it knows the slot ``step`` would ask for)."""
         rng = self.rng
         phrases = step.voice if self.voice else step.say
         offered, self.offered = self.offered, None
+        replying = answer or step
         if offered is not None and step.buttons and rng.random() < TAP_SHARE:
-            self.add(STEP, _pick(rng, step.buttons), self.reply(step), step.state, goal, TAP)
+            self.add(STEP, _pick(rng, step.buttons), self.reply(replying), replying.state, goal, TAP)
             return True
         said = _pick(rng, phrases)
         mode = 0 if step.answers else STATEMENT | (FIRST_ASK if self.first_ask else 0)
@@ -220,16 +249,22 @@ class Builder:
                 said = self.mishear(goal, said, phrases, mode)
                 if said is None:
                     return False
-        self.add(STEP, said, self.reply(step), step.state, goal, mode)
+        if said.slots:
+            self.given |= said.slots
+        self.add(STEP, said, self.reply(replying), replying.state, goal, mode)
         return True
 
     def mishear(self, goal: Goal, said: Template, phrases: tuple[Template, ...], mode: int) -> Template | None:
         """The bot misses ``said``; the client then rephrases (returned), or gives up (None)."""
         rng = self.rng
         fallback = self.scenario.fallback
+        if said.slots:  # misheard, but the number is on the screen
+            self.given |= said.slots
         draw = rng.random()
         if draw < WRONG_GOAL_SHARE:
             wrong = self.scenario.misheard_as(goal, self.voice)
+            if wrong and self.given:  # nor ask for a number the client gave
+                wrong = tuple(answer for answer in wrong if not answer[0].asks_for(self.given))
             if wrong:  # else a fallback: a wrong answer must not quote values the client never gave
                 step, replies = _pick(rng, wrong)
                 self.add(MISS, said, _pick(rng, replies), step.state, goal, mode | GARBLED)
@@ -263,7 +298,7 @@ class Builder:
         rng = self.rng
         operator = self.scenario.operator
         said = _pick(rng, operator.voice if self.voice else operator.say)
-        if rng.random() < OPERATORS_ONLINE:
+        if rng.random() < OPERATORS_ONLINE and not self.asked_operator:  # none online minutes ago: none now
             self.agent = self.add(SWITCH, said, _pick(rng, operator.switch_reply_voice if self.voice
                                                       else operator.switch_reply), operator.switch_state)
             if self.agent and not self.voice:  # a call goes to a person: the bot logs no more
@@ -275,7 +310,9 @@ class Builder:
         return "retry" if rng.random() < RETRY_AFTER_NO_OPERATORS else "left"
 
     def agent_chat(self) -> None:
-        """Queue, then greet -> identify -> act -> close, each a client line and the agent's answer."""
+        """Queue, then greet -> identify -> act -> close: each a client line and the agent's answer to it. The acts
+        move the matter on (told -> working / try -> done or escalated); the client's lines fit where it stands,
+        and the chat closes only once it is settled."""
         rng = self.rng
         operator = self.scenario.operator
         wait = min(7200.0, QUEUE_MEDIAN * math.exp(rng.gauss(0.0, QUEUE_SIGMA)))
@@ -286,39 +323,91 @@ class Builder:
             line = lines.pop(int(rng.random() * len(lines)))
             self.add_at(switched + int((wait - 30) * (number + 1) / 4) + int(rng.random() * 20), WAITING, line,
                         None, "")
-        goal = self.goal.name if self.goal else ""
-        greet = _pick(rng, operator.phase_turns("greet", goal))
-        said = _pick(rng, greet.client or tuple(lines) or operator.waiting)  # the agent answers the last call
-        last = _pick(rng, greet.agent)
-        if not self.add_at(max(joined, self.now + 1), AGENT, said, last, ""):
+        goal = self.goal or self.concern  # a client who asked for a human straight away tells the agent
+        known = self.known_identity(operator)
+        state = "told" if self.goal is not None else "new"
+        greet, last = _pick(rng, known or _plain_greetings(operator.phase_turns("greet", goal.name), state))
+        if not self.add_at(max(joined, self.now + 1), AGENT, _pick(rng, greet.client or _greeting_lines(operator)),
+                           last, ""):
             return
-        # an agent may skip identifying the client, but not after asking for it in the greeting
-        phases = ["identify"] if rng.random() < 0.8 or "?" in last.male else []
-        phases += ["act"] * (1 + (rng.random() < 0.35))
-        if rng.random() < 0.7:
-            phases.append("close")
+        self.agent_said = last
         spoken = {id(last)}
-        for phase in phases:
-            fresh = [(turn, line) for turn in operator.phase_turns(phase, goal) for line in turn.agent
-                     if id(line) not in spoken]
-            if not fresh:  # every line of this phase said already: an agent does not repeat itself
-                continue
-            turn, line = _pick(rng, fresh)
-            spoken.add(id(line))
-            fitting = _fitting(turn.client, last, self.scenario.locale)
-            said = _pick(rng, tuple(phrase for phrase in fitting if id(phrase) not in spoken) or fitting)
-            spoken.add(id(said))
-            gap = len(said.male) / 4 + AGENT_MEDIAN * math.exp(rng.gauss(0.0, AGENT_SIGMA))
-            mode = FAREWELL if phase == "close" else 0
-            if not self.add_at(self.now + 2 + int(gap), AGENT, said, line, "", mode=mode):
-                return
-            last = line
+        if not known and not self.agent_exchange(_pick(rng, operator.phase_turns("identify", goal.name)), spoken):
+            return  # (an agent who has what finds the client skips identifying them)
+        state = self.act(goal, state, spoken)
+        if not state:
+            return
         finished = (self.continuing or rng.random() < FINISHED_SHARE) and self.add_at(
             self.now + 5 + int(rng.expovariate(1 / 60)), FINISHED, None, _pick(rng, operator.finished_reply),
             operator.finished_state)
         labels = self.scenario.labels
-        if finished and rng.random() < SATISFACTION_SHARE and labels.satisfied:
-            self.outcome = "satisfied" if rng.random() < 0.7 or not labels.unsatisfied else "unsatisfied"
+        if finished and state in SATISFIED and rng.random() < SATISFACTION_SHARE and labels.satisfied:
+            self.outcome = "satisfied" if rng.random() < SATISFIED[state] or not labels.unsatisfied else "unsatisfied"
+
+    def known_identity(self, operator: Operator) -> tuple[tuple[OperatorTurn, Template], ...]:
+        """The greetings that quote what the client already gave to be found (an order number): an agent who
+        has it does not ask for it. Empty when the client gave none, or the file has no such greeting."""
+        if not self.given:
+            return ()
+        return tuple((turn, line) for turn in operator.phase_turns("greet", "") for line in turn.agent
+                     if line.slots and self.given.issuperset(line.slots))
+
+    def act(self, goal: Goal, state: str, spoken: set[int]) -> str:
+        """The exchanges about the matter until it is settled, maybe one more ask, maybe a close: the state it
+        ends in ("" when the day ran out)."""
+        rng = self.rng
+        for number in range(ACT_LIMIT):
+            if state in SETTLED or not state:
+                break
+            said = _pick(rng, goal.steps[goal.entries[0]].say) if state == "new" else None  # the client tells it
+            state = self.exchange("act", goal, state, spoken, said, settle=number == ACT_LIMIT - 1)
+        if state in SETTLED and rng.random() < FOLLOW_UP_AFTER_SETTLED:
+            state = self.exchange("act", goal, state, spoken)
+        if state in SETTLED and rng.random() < CLOSE_SHARE:
+            self.exchange("close", goal, state, spoken)
+        return state
+
+    def exchange(self, phase: str, goal: Goal, state: str, spoken: set[int], said: Template | None = None,
+                 settle: bool = False) -> str:
+        """One act or close exchange that fits ``state``: the state it leaves ("" when the day ran out)."""
+        turn = self.matter_turn(phase, goal, state, spoken, settle)
+        if turn is None:
+            return state
+        if not self.agent_exchange(turn, spoken, said, farewell=phase == "close"):
+            return ""
+        return turn.leads or state
+
+    def matter_turn(self, phase: str, goal: Goal, state: str, spoken: set[int],
+                    settle: bool = False) -> OperatorTurn | None:
+        """An act or close turn that fits after ``state`` and has an agent line not said yet: the goal's own
+        now and then, else one for any goal. ``settle``: one that settles the matter when there is one."""
+        operator = self.scenario.operator
+        own, generic = operator.matter_turns(phase, goal.name, "told" if state == "new" else state)
+        if state == "new":  # the goal's own first answers fit the client's telling; else what fits any telling
+            generic = operator.matter_turns(phase, goal.name, "new")[1]
+        own = tuple(turn for turn in own if _fresh(turn, spoken)) if own else own
+        generic = tuple(turn for turn in generic if _fresh(turn, spoken))
+        turns = own if own and (self.rng.random() < OWN_TURN_SHARE or not generic) else generic
+        if settle:
+            turns = tuple(turn for turn in turns if turn.leads in SETTLED) or turns
+        return _pick(self.rng, turns) if turns else None
+
+    def agent_exchange(self, turn: OperatorTurn, spoken: set[int], said: Template | None = None,
+                       farewell: bool = False) -> bool:
+        """One client line of ``turn`` (or ``said``) and the agent's answer to it, a line not said yet; False when
+        the day's file is written."""
+        rng = self.rng
+        line = _pick(rng, tuple(line for line in turn.agent if id(line) not in spoken) or turn.agent)
+        spoken.add(id(line))
+        if said is None:
+            fitting = _fitting(turn.client, self.agent_said, self.scenario.locale)
+            said = _pick(rng, tuple(phrase for phrase in fitting if id(phrase) not in spoken) or fitting)
+            spoken.add(id(said))
+        if said.slots:
+            self.given |= said.slots
+        gap = len(said.male) / 4 + AGENT_MEDIAN * math.exp(rng.gauss(0.0, AGENT_SIGMA))
+        self.agent_said = line
+        return self.add_at(self.now + 2 + int(gap), AGENT, said, line, "", mode=FAREWELL if farewell else 0)
 
     # -- timing ----------------------------------------------------------------------------------------------
 
@@ -382,9 +471,9 @@ def _related(goal: Goal, entries: list[int], said: set[str]) -> list[int]:
             and entry not in onward and not onward.intersection(steps[entry].next)]
 
 
-def _fitting(lines: tuple[Template, ...], last: Template, locale: str) -> tuple[Template, ...]:
+def _fitting(lines: tuple[Template, ...], last: Template | None, locale: str) -> tuple[Template, ...]:
     """The client's lines that fit after the agent's ``last`` one: a bare "ok" or "yes" only after a question."""
-    if "?" in last.male:
+    if last is not None and "?" in last.male:
         return lines
     kept = _NOT_BARE.get(id(lines))
     if kept is None or kept[0] is not lines:  # the scenario's tuples live as long as the process
@@ -395,6 +484,37 @@ def _fitting(lines: tuple[Template, ...], last: Template, locale: str) -> tuple[
 
 _NOT_BARE: dict[int, tuple[tuple[Template, ...], tuple[Template, ...]]] = {}
 """Agent-chat lines without the bare answers, per tuple of lines: every agent chat filters the same few."""
+
+
+def _fresh(turn: OperatorTurn, spoken: set[int]) -> bool:
+    """No line of the turn said yet in this chat: a client does not ask the same twice, nor an agent repeat."""
+    return spoken.isdisjoint(map(id, turn.agent))
+
+
+def _plain_greetings(turns: tuple[OperatorTurn, ...], state: str) -> tuple[tuple[OperatorTurn, Template], ...]:
+    """The greetings that fit a chat whose matter is ``state`` and quote nothing the client gives (kept per tuple
+    of turns, as ``_fitting`` keeps its)."""
+    key = (id(turns), state)
+    found = _PLAIN.get(key)
+    if found is None or found[0] is not turns:
+        found = _PLAIN[key] = (turns, tuple((turn, line) for turn in turns if state in turn.after
+                                            for line in turn.agent if not line.slots))
+    return found[1]
+
+
+_PLAIN: dict[tuple[int, str], tuple[tuple[OperatorTurn, ...], tuple[tuple[OperatorTurn, Template], ...]]] = {}
+
+
+def _greeting_lines(operator: Operator) -> tuple[Template, ...]:
+    """What a client writes that an agent's greeting answers ("hello?", "hi"): every greet turn's client lines."""
+    found = _GREETINGS.get(id(operator))
+    if found is None or found[0] is not operator:
+        lines = tuple(line for turn in operator.phase_turns("greet", "") for line in turn.client)
+        found = _GREETINGS[id(operator)] = (operator, lines or operator.waiting)
+    return found[1]
+
+
+_GREETINGS: dict[int, tuple[Operator, tuple[Template, ...]]] = {}
 
 
 def _other(rng: Random, phrases: tuple[Template, ...], said: Template) -> Template:

@@ -32,15 +32,16 @@ def format_amount(value: float, pools: LocalePools, cents: bool = True) -> str:
     return f"{pools.currency_prefix}{text}{pools.currency_suffix}"
 
 
-def draw_amount(fraction: float, amount: Amount) -> float:
+def draw_amount(fraction: float, amount: Amount, span: tuple[float, float] | None = None) -> float:
     """One of the choices, or log-uniform between min and max (prices cluster low, a few are large), at
-    ``fraction`` (a uniform draw, 0..1)."""
+    ``fraction`` (a uniform draw, 0..1). ``span``: min and max instead of the amount's own."""
     if amount.choices:
         return amount.choices[int(fraction * len(amount.choices))]
-    low = math.log(amount.low)
-    value = math.exp(low + (math.log(amount.high) - low) * fraction)
+    lowest, highest = span or (amount.low, amount.high)
+    low = math.log(lowest)
+    value = math.exp(low + (math.log(highest) - low) * fraction)
     if amount.integer or not amount.cents:
-        return float(min(amount.high, max(amount.low, round(value))))
+        return float(min(highest, max(lowest, round(value))))
     return round(value, 2)
 
 
@@ -268,9 +269,31 @@ def _chosen(facts: Facts, key: str) -> str:
 
 def _priced(facts: Facts, key: str) -> str:
     amount = facts.scenario.amounts[key]
-    number = draw_amount(facts.session_fraction(key), amount)
+    base = amount.same_as or key  # one value for both names, drawn from the range of the first quoted
+    if base in facts:
+        value = facts[key] = facts[base]
+        return value
+    number = _summed(facts, amount) if amount.parts else _number(facts, amount, base)
     value = facts[key] = str(int(number)) if amount.integer else format_amount(number, facts.pools, amount.cents)
+    facts[base] = value
     return value
+
+
+def _number(facts: Facts, amount: Amount, base: str) -> float:
+    """An amount's number: the same whenever asked (a hash of the session's seed and the name it stands for)."""
+    span = None
+    if amount.by:  # the price of the value drawn for ``by``: the same index ``_chosen`` draws
+        span = amount.ranges[int(facts.session_fraction(amount.by) * len(amount.ranges))]
+    return draw_amount(facts.session_fraction(base), amount, span)
+
+
+def _summed(facts: Facts, amount: Amount) -> float:
+    """The parts' numbers (the ones they are quoted with) plus the markup."""
+    amounts = facts.scenario.amounts
+    low, high = amount.markup
+    share = low + (high - low) * facts.session_fraction(amount.name)
+    total = sum(_number(facts, amounts[part], part) for part in amount.parts) * (1 + share)
+    return round(total, 2) if amount.cents else float(round(total))
 
 
 def _dated(facts: Facts, key: str) -> str:

@@ -28,6 +28,15 @@ INTEGER_PLACEHOLDERS: frozenset[str] = frozenset({"count"})
 CASES: tuple[str, ...] = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 CASE_LOCALES: frozenset[str] = frozenset({"ru_RU"})
 PHASES: tuple[str, ...] = ("greet", "identify", "act", "close")
+MATTER_STATES: tuple[str, ...] = ("new", "told", "working", "try", "done", "escalated")
+"""Where an agent chat's matter stands after the agent's last line: ``new`` (the client has not said what they
+need), ``told`` (they have), ``working`` (the agent needs a moment), ``try`` (the agent asked the client to try
+something), ``done`` (fixed), ``escalated`` (handed on: a ticket, another team, an e-mail later)."""
+SETTLED: frozenset[str] = frozenset({"done", "escalated"})
+"""The states an agent chat may close in."""
+SLOTS: frozenset[str] = frozenset({"order_number", "tracking_number", "card_last4", "account_last4", "phone_number",
+                                   "email"})
+"""What a client gives to be found or served; once given, nobody in the session asks for it again."""
 ENDINGS: tuple[str, ...] = ("done", "failed")
 
 CASE_MARK = "#"
@@ -91,6 +100,8 @@ class Template:
     """The text without the client's first name («Hi {first_name}, this is Ann» -> «Hi, this is Ann»), for a
     client whose name the session does not know; None when the text has no name. In a client's phrase: the
     client gives their name."""
+    slots: frozenset[str] = frozenset()
+    """The ``SLOTS`` among the fields: in a client's phrase, what the client gives (an order number)."""
 
 
 Texts = tuple[Template, ...]
@@ -117,6 +128,13 @@ class Step:
     """The chat replies ask something (a ``?``): the client answers with a ``next`` step or gives up."""
     answers: bool = False
     """A step that asks leads here: its phrases answer that question ("yes", a number), never misheard."""
+    answered_by: tuple[tuple[str, int], ...] = ()
+    """The reply asks for a slot (``SLOTS``): (slot, index of the ``next`` step whose every phrase gives it). A
+    client who gave it earlier is not asked again: the bot answers as that step does, quoting it."""
+
+    def asks_for(self, given: set[str]) -> bool:
+        """The reply asks for one of the slots in ``given``."""
+        return any(slot in given for slot, _ in self.answered_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +160,17 @@ class Amount:
     """When given, the value is one of these; otherwise log-uniform between low and high."""
     cents: bool
     integer: bool
+    by: str = ""
+    """A ``[values]`` name: the amount prices that value, from the range of the value drawn (``ranges``)."""
+    ranges: tuple[tuple[float, float], ...] = ()
+    """With ``by``: (min, max) for each of that value's choices, in their order."""
+    same_as: str = ""
+    """Another amount this one stands for (a duplicate charge is the disputed charge): one value for both,
+    drawn from the range of whichever the session quotes first."""
+    parts: tuple[str, ...] = ()
+    """Amounts this one adds up (a bill is the plan and the one-time charges), then ``markup`` on top."""
+    markup: tuple[float, float] = (0.0, 0.0)
+    """With ``parts``: the share added (taxes and fees), drawn between these."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +218,13 @@ class OperatorTurn:
     goal: str
     client: Texts
     agent: Texts
+    after: frozenset[str] = frozenset()
+    """Act and close: the matter states (``MATTER_STATES``) after which the client lines fit."""
+    leads: str = ""
+    """Act: the state the agent's lines leave the matter in ("" keeps it)."""
+
+
+Turns = tuple[OperatorTurn, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +251,20 @@ class Operator:
             _KEPT.append(self.turns)  # an id stays valid only while its tuple lives
         return found
 
+    def matter_turns(self, phase: str, goal: str, state: str) -> tuple[Turns, Turns]:
+        """The act or close turns whose client lines fit after ``state``: this goal's own, and those for any goal."""
+        key = (id(self.turns), phase, goal, state)
+        found = _MATTER_TURNS.get(key)
+        if found is None:
+            fitting = [turn for turn in self.turns if turn.phase == phase and state in turn.after]
+            found = _MATTER_TURNS[key] = (tuple(turn for turn in fitting if goal and turn.goal == goal),
+                                          tuple(turn for turn in fitting if not turn.goal))
+            _KEPT.append(self.turns)
+        return found
+
 
 _PHASE_TURNS: dict[tuple[int, str, str], tuple[OperatorTurn, ...]] = {}
+_MATTER_TURNS: dict[tuple[int, str, str, str], tuple[Turns, Turns]] = {}
 _KEPT: list[object] = []
 """What the identity caches' keys stand for, kept alive so that no id is reused."""
 
@@ -400,7 +448,7 @@ class _Reader:
             return Template(male, female, ())
         compiled_male, compiled_female = (_compile_text(form) for form in (male, female))
         nameless = self.compile(key, without_name(text)) if "first_name" in fields else None
-        return Template(compiled_male, compiled_female, tuple(fields), nameless)
+        return Template(compiled_male, compiled_female, tuple(fields), nameless, SLOTS.intersection(fields))
 
     def field(self, key: str, text: str, field: str, spec: str | None, conversion: str | None) -> str:
         """The filler key of one ``{...}``, after checking the placeholder, its case or its noun."""
@@ -459,7 +507,7 @@ def _values(reader: _Reader, data: dict) -> dict[str, tuple[str, ...]]:
     return {name: reader.strings(table, f"values.{name}", 3) for name in table}
 
 
-def _amounts(reader: _Reader, data: dict) -> dict[str, Amount]:
+def _amounts(reader: _Reader, data: dict, values: dict[str, tuple[str, ...]]) -> dict[str, Amount]:
     amounts = {}
     for name, spec in reader.table(data, "amounts", required=False).items():
         key = f"amounts.{name}"
@@ -467,7 +515,8 @@ def _amounts(reader: _Reader, data: dict) -> dict[str, Amount]:
             raise reader.fail(key, "amount names are snake_case")
         if not isinstance(spec, dict):
             raise reader.fail(key, "an inline table { min, max } or { choices } is required")
-        reader.only(spec, key, ("min", "max", "choices", "cents", "integer"))
+        reader.only(spec, key, ("min", "max", "choices", "cents", "integer", "by", "ranges", "same_as", "sum",
+                                "markup"))
         integer = reader.flag(spec, f"{key}.integer")
         cents = bool(spec.get("cents", not integer))
         if not isinstance(spec.get("cents", cents), bool):
@@ -486,12 +535,61 @@ def _amounts(reader: _Reader, data: dict) -> dict[str, Amount]:
             amounts[name] = Amount(name, min(choices), max(choices), tuple(float(c) for c in choices), cents,
                                    integer)
             continue
+        if "sum" in spec:
+            amounts[name] = _sum(reader, spec, key, amounts, cents)
+            continue
+        if "by" in spec:
+            by = reader.text(spec, f"{key}.by")
+            ranges = _ranges(reader, spec, key, len(values.get(by, ())))
+            if by not in values:
+                raise reader.fail(f"{key}.by", f"no [values] entry named {by!r}")
+            amounts[name] = Amount(name, min(low for low, _ in ranges), max(high for _, high in ranges), (), cents,
+                                   integer, by=by, ranges=ranges)
+            continue
         low = reader.number(spec, f"{key}.min", 0.01, 1e12)
         high = reader.number(spec, f"{key}.max", low, 1e12)
         if integer and not (low.is_integer() and high.is_integer()):
             raise reader.fail(key, "an integer amount has whole min and max")
-        amounts[name] = Amount(name, low, high, (), cents, integer)
+        amounts[name] = Amount(name, low, high, (), cents, integer,
+                               same_as=reader.text(spec, f"{key}.same_as") if "same_as" in spec else "")
+    for name, amount in amounts.items():
+        other = amounts.get(amount.same_as)
+        if amount.same_as and (other is None or other.same_as or other.integer != amount.integer):
+            raise reader.fail(f"amounts.{name}.same_as", f"{amount.same_as!r} is not another amount of the same "
+                                                         "kind (money or integer) that stands for itself")
     return amounts
+
+
+def _sum(reader: _Reader, spec: dict, key: str, earlier: dict[str, Amount], cents: bool) -> Amount:
+    """``sum = ["plan_price", "charge"], markup = [0.08, 0.2]``: the parts, declared above, plus a share."""
+    parts = reader.strings(spec, f"{key}.sum", 1)
+    unknown = [part for part in parts if part not in earlier or earlier[part].integer or earlier[part].same_as
+               or earlier[part].parts]
+    if unknown:
+        raise reader.fail(f"{key}.sum", f"{unknown[0]!r} is not a money amount declared above that stands for "
+                                        "itself (no same_as, no sum)")
+    markup = spec.get("markup", [0, 0])
+    if not isinstance(markup, list) or len(markup) != 2:
+        raise reader.fail(f"{key}.markup", "[low, high] shares (0.08 = 8%) are required")
+    low = reader.number({"low": markup[0]}, f"{key}.markup.low", 0.0, 1.0)
+    high = reader.number({"high": markup[1]}, f"{key}.markup.high", low, 1.0)
+    return Amount(key.rsplit(".", 1)[-1], sum(earlier[part].low for part in parts) * (1 + low),
+                  sum(earlier[part].high for part in parts) * (1 + high), (), cents, False, parts=parts,
+                  markup=(low, high))
+
+
+def _ranges(reader: _Reader, spec: dict, key: str, count: int) -> tuple[tuple[float, float], ...]:
+    """``ranges = [[min, max], ...]``: one per choice of the value the amount prices."""
+    ranges = spec.get("ranges")
+    if (not isinstance(ranges, list) or len(ranges) != count
+            or not all(isinstance(pair, list) and len(pair) == 2 for pair in ranges)):
+        raise reader.fail(f"{key}.ranges", f"a list of {count} [min, max] pairs is required, one for each choice "
+                                           "of the value named in `by`")
+    found = []
+    for number, pair in enumerate(ranges):
+        low = reader.number({"min": pair[0]}, f"{key}.ranges[{number}].min", 0.01, 1e12)
+        found.append((low, reader.number({"max": pair[1]}, f"{key}.ranges[{number}].max", low, 1e12)))
+    return tuple(found)
 
 
 def _whole(value: object) -> TypeGuard[int]:
@@ -593,7 +691,8 @@ def _goal(reader: _Reader, data: Any, number: int) -> Goal:
             raise reader.fail(f"{key}.steps.{step.name}.buttons",
                               "buttons are tapped only after a step with offers_buttons = true leads here")
     answering = {target for step in steps if step.asks for target in step.next}
-    steps = [dataclasses.replace(step, answers=True) if i in answering else step for i, step in enumerate(steps)]
+    steps = [dataclasses.replace(step, answers=i in answering, answered_by=_answered_by(step, steps))
+             for i, step in enumerate(steps)]
     entries = tuple(i for i, step in enumerate(steps) if step.entry)
     if not entries:
         raise reader.fail(f"{key}.steps", "at least one step needs entry = true")
@@ -606,6 +705,16 @@ def _goal(reader: _Reader, data: Any, number: int) -> Goal:
         steps=tuple(steps),
         entries=entries,
     )
+
+
+def _answered_by(step: Step, steps: list[Step]) -> tuple[tuple[str, int], ...]:
+    """The slots a step's reply asks for (with a question or a bare «пришлите трек-номер»), each with the
+    ``next`` step whose every phrase gives it."""
+    found = []
+    for target in step.next:
+        given = [SLOTS.intersection(phrase.fields) for phrase in steps[target].say]
+        found += [(slot, target) for slot in sorted(set.intersection(*map(set, given)))] if given else []
+    return tuple(found)
 
 
 def _check_step_logic(reader: _Reader, key: str, name: str, part: dict, following: list[dict]) -> None:
@@ -656,22 +765,29 @@ def _operator(reader: _Reader, data: dict, goal_names: set[str]) -> Operator:
         key = f"operator.turns[{number}]"
         if not isinstance(turn, dict):
             raise reader.fail(key, "a table is required")
-        reader.only(turn, key, ("phase", "goal", "client", "agent"))
+        reader.only(turn, key, ("phase", "goal", "client", "agent", "after", "leads"))
         phase = turn.get("phase")
         if phase not in PHASES:
             raise reader.fail(f"{key}.phase", f"{phase!r} is not one of: {', '.join(PHASES)}")
         goal = turn.get("goal", "")
         if goal and goal not in goal_names:
             raise reader.fail(f"{key}.goal", f"no goal named {goal!r}")
-        client_minimum = 0 if phase == "greet" else 2
+        after, leads = _matter(reader, turn, key, phase)
+        client_minimum = 0 if phase == "greet" or after == {"new"} else 2  # the client tells it in the goal's words
         turns.append(OperatorTurn(
             phase=phase, goal=goal,
             client=reader.templates(turn, f"{key}.client", client_minimum, required=client_minimum > 0),
-            agent=reader.templates(turn, f"{key}.agent", 2),
+            agent=reader.templates(turn, f"{key}.agent", 2), after=after, leads=leads,
         ))
     for phase in PHASES:
         if not any(turn.phase == phase and not turn.goal for turn in turns):
             raise reader.fail("operator.turns", f"no turn for phase {phase!r} that fits any goal (goal = \"\")")
+    for state in ("new", "told"):
+        if not any(not line.slots for turn in turns if turn.phase == "greet" and not turn.goal and state in turn.after
+                   for line in turn.agent):
+            raise reader.fail("operator.turns", f"no greeting for any goal that fits a chat whose matter is {state!r} "
+                                                f"and quotes nothing the client gives ({', '.join(sorted(SLOTS))})")
+    _check_matter(reader, turns)
     return Operator(
         say=reader.templates(table, "operator.say", 5),
         voice=reader.templates(table, "operator.voice", 3, phone=True),
@@ -686,6 +802,56 @@ def _operator(reader: _Reader, data: dict, goal_names: set[str]) -> Operator:
         finished_reply=reader.templates(table, "operator.finished_reply", 2),
         turns=tuple(turns),
     )
+
+
+_MATTER_DEFAULTS = {"greet": (("new", "told"), ""), "act": (("told",), "done"), "close": (("done",), "")}
+"""What a turn that says nothing follows and leads to: a greeting fits any chat; an ask once the matter is told,
+fixed; thanks once it is fixed."""
+
+
+def _matter(reader: _Reader, turn: dict, key: str, phase: str) -> tuple[frozenset[str], str]:
+    """A turn's ``after`` and ``leads``: greetings may say whether the client has told their matter yet (a
+    greeting that has "read your chat" needs something to read); act and close turns carry both (close turns
+    lead nowhere); identify turns neither."""
+    if phase not in _MATTER_DEFAULTS:
+        if "after" in turn or "leads" in turn:
+            raise reader.fail(key, "identify turns have no `after` and `leads`")
+        return frozenset(), ""
+    after_default, leads_default = _MATTER_DEFAULTS[phase]
+    after = reader.strings(turn, f"{key}.after", 1, required=False) or after_default
+    if phase == "greet" and ("leads" in turn or not set(after) <= {"new", "told"}):
+        raise reader.fail(key, "a greeting follows \"new\" or \"told\" only, and leads nowhere")
+    unknown = sorted(set(after) - set(MATTER_STATES))
+    if unknown:
+        raise reader.fail(f"{key}.after", f"{unknown[0]!r} is not one of: {', '.join(MATTER_STATES)}")
+    if phase == "close" and not set(after) <= SETTLED:
+        raise reader.fail(f"{key}.after", f"a chat closes only once the matter is {' or '.join(sorted(SETTLED))}")
+    leads = turn.get("leads", leads_default)
+    if phase == "close" and leads:
+        raise reader.fail(f"{key}.leads", "a close turn leads nowhere: the chat ends")
+    if leads and leads not in MATTER_STATES[2:]:
+        raise reader.fail(f"{key}.leads", f"{leads!r} is not one of: {', '.join(MATTER_STATES[2:])} (or empty)")
+    return frozenset(after), leads
+
+
+def _check_matter(reader: _Reader, turns: list[OperatorTurn]) -> None:
+    """Every agent chat can go on from wherever an act turn leaves it, to a settled matter and a close, with turns
+    that fit any goal."""
+    generic = [turn for turn in turns if not turn.goal and turn.phase == "act"]
+    settles = set(SETTLED)
+    while True:  # the states from which turns for any goal reach a settled matter
+        more = {state for turn in generic if turn.leads in settles for state in turn.after} - settles
+        if not more:
+            break
+        settles |= more
+    reached = {"new", "told"} | {turn.leads for turn in turns if turn.leads}
+    stuck = sorted(reached - settles)
+    if stuck:
+        raise reader.fail("operator.turns", f"no act turns for any goal (goal = \"\") lead a matter that is "
+                                            f"{stuck[0]!r} on to done or escalated")
+    for state in sorted(reached & SETTLED):
+        if not any(turn.phase == "close" and not turn.goal and state in turn.after for turn in turns):
+            raise reader.fail("operator.turns", f"no close turn for any goal follows a matter that is {state!r}")
 
 
 def _simple_table(reader: _Reader, data: dict, key: str, keys: tuple[str, ...], minimum: dict[str, int]) -> dict:
@@ -704,7 +870,8 @@ def _read(path: Path, domain: str, locale: str) -> Scenario:
     if data.get("domain") != domain or data.get("locale") != locale:
         raise reader.fail("domain/locale", f"must be {domain!r}/{locale!r} to match the file's place")
     reader.only(data, "(top level)", _TOP_KEYS)
-    values, amounts, dates = _values(reader, data), _amounts(reader, data), _dates(reader, data)
+    values = _values(reader, data)
+    amounts, dates = _amounts(reader, data, values), _dates(reader, data)
     declared = [*values, *amounts, *dates]
     clashes = sorted({name for name in declared if declared.count(name) > 1 or name in COMMON_PLACEHOLDERS})
     if clashes:
