@@ -3,7 +3,9 @@
     python benchmarks/bench_generate.py [--rows 1000000] [--baseline-rows 30000]
 
 Prints rows/s of the realistic generator writing CSV (one process, then --workers 2), its peak RSS, and
-two baselines: a naive row built from 14 Faker calls written with csv.writer, and csv.writer alone.
+two baselines: a naive row built from 14 Faker calls written with csv.writer, and csv.writer alone. The
+generator runs as installed (its hot modules compiled with mypyc when the install could build them), and once
+more from its Python sources (JAICP_MOCK_PURE_PYTHON=1), so the run also says what compiling gained.
 Targets: >= 10x the naive baseline on one core; < 150 MB peak RSS for 1M rows; 2 workers >= 1.6x one,
 with identical bytes. The machine must be otherwise idle for the wall-clock ratios to mean anything; when it
 is not, the per-CPU-second line compares the two sides' own cost, and the CPU seconds line bounds the
@@ -23,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from generators.compiled import PURE_PYTHON_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 ROWS_PER_SESSION = 4.4  # measured average for the account below; the child reports the real count
 DAY = "2026-03-04"  # a Wednesday: weekday traffic
@@ -31,6 +35,7 @@ _CHILD = """
 import json, resource, sys, time
 from datetime import date
 from generators import AccountSpec, ProjectSpec, write_day_file
+from generators.compiled import compiled_modules
 account = AccountSpec(1234567, projects=(
     ProjectSpec("Demobot", domain="banking", channels=("telegram", "chatwidget", "resterisk")),
     ProjectSpec("Shop", domain="retail", channels=("vk", "whatsapp"), locale="ru_RU"),
@@ -41,8 +46,9 @@ elapsed, run_cpu = time.perf_counter() - started, time.process_time() - cpu_star
 own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 rss = max(own.ru_maxrss, children.ru_maxrss)
 cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+compiled = len(compiled_modules())
 print(json.dumps({"rows": stats.rows, "seconds": elapsed, "peak_rss_mb": rss / 1024, "cpu_seconds": cpu,
-                  "run_cpu_seconds": run_cpu}))
+                  "run_cpu_seconds": run_cpu, "compiled": compiled}))
 """
 
 
@@ -84,8 +90,11 @@ def csv_writer_only(count: int, path: str) -> float:
     return count / (time.perf_counter() - started)
 
 
-def run_generator(sessions: int, path: str, workers: int) -> dict:
+def run_generator(sessions: int, path: str, workers: int, *, sources: bool = False) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop(PURE_PYTHON_ENV, None)
+    if sources:
+        env[PURE_PYTHON_ENV] = "1"
     output = subprocess.run([sys.executable, "-c", _CHILD, str(sessions), path, DAY, str(workers)],
                             check=True, capture_output=True, text=True, env=env, cwd=ROOT).stdout
     return json.loads(output)
@@ -111,18 +120,26 @@ def main() -> int:
         ceiling = csv_writer_only(args.rows // 4, os.path.join(folder, "plain.csv"))
         one = run_generator(sessions, os.path.join(folder, "one.csv"), 1)
         two = run_generator(sessions, os.path.join(folder, "two.csv"), 2)
-        same = digest(os.path.join(folder, "one.csv")) == digest(os.path.join(folder, "two.csv"))
+        pure = run_generator(sessions, os.path.join(folder, "pure.csv"), 1, sources=True)
+        one_digest = digest(os.path.join(folder, "one.csv"))
+        same = one_digest == digest(os.path.join(folder, "two.csv"))
+        same_pure = one_digest == digest(os.path.join(folder, "pure.csv"))
 
     rate_one = one["rows"] / one["seconds"]
     rate_two = two["rows"] / two["seconds"]
+    rate_pure = pure["rows"] / pure["seconds"]
+    build = f"{one['compiled']} modules compiled" if one["compiled"] else "pure Python: nothing compiled"
     print(f"rows generated               {one['rows']:>12,}")
     print(f"baseline: naive Faker row    {naive:>12,.0f} rows/s")
     print(f"baseline: csv.writer alone   {ceiling:>12,.0f} rows/s")
     print(f"jaicp-mock, 1 worker         {rate_one:>12,.0f} rows/s  ({rate_one / naive:.1f}x naive)  "
-          f"peak RSS {one['peak_rss_mb']:.0f} MB")
+          f"peak RSS {one['peak_rss_mb']:.0f} MB  [{build}]")
     print(f"jaicp-mock, 2 workers        {rate_two:>12,.0f} rows/s  ({rate_two / rate_one:.2f}x 1 worker)  "
           f"peak RSS {two['peak_rss_mb']:.0f} MB per process")
+    print(f"jaicp-mock, from the sources {rate_pure:>12,.0f} rows/s  ({rate_pure / naive:.1f}x naive; the build "
+          f"{rate_one / rate_pure:.2f}x this)  peak RSS {pure['peak_rss_mb']:.0f} MB")
     print(f"identical bytes, 1 vs 2      {same}")
+    print(f"identical bytes, sources     {same_pure}")
     # CPU time does not depend on other jobs the way wall time does: on a shared machine it tells whether
     # two workers lose to their own overhead or only to the cores they did not get.
     print(f"CPU seconds, 1 vs 2 workers  {one['cpu_seconds']:>8.1f} vs {two['cpu_seconds']:.1f}  "
@@ -137,6 +154,7 @@ def main() -> int:
         "< 150 MB peak RSS": one["peak_rss_mb"] < 150,
         "2 workers >= 1.6x one": rate_two >= rate_one * 1.6,
         "identical bytes for any worker count": same,
+        "identical bytes from the sources": same_pure,
     }
     for name, passed in checks.items():
         print(f"  [{'pass' if passed else 'FAIL'}] {name}")

@@ -156,6 +156,7 @@ def rows_to_bytes(rows: Iterable[tuple[str, ...]], dialect: Dialect = Dialect())
     writer.header()
     writer.write_all(rows)
     stream.flush()
+    stream.detach()  # else the wrapper closes the buffer once it is freed, which may be before getvalue
     return buffer.getvalue()
 
 

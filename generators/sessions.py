@@ -24,7 +24,6 @@ which keeps memory flat in the number of rows; rows are produced lazily as the m
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
 import itertools
 from array import array
@@ -187,6 +186,7 @@ class DayPlan:
         client seed beside it, so the rows do not resolve again what the day's plan resolved."""
         self._known_bits = array("Q")
         self._known_seed = array("Q")
+        self._stamps: list[str] | None = None
 
     def sessions_on(self, day: date) -> int:
         """New sessions of a day: the weekday or weekend volume, moved up or down by the day's own hash."""
@@ -405,10 +405,14 @@ class DayPlan:
             return self.stamps[seconds]
         return (self.day_start + timedelta(seconds=seconds)).strftime("%d.%m.%Y %H:%M:%S")
 
-    @functools.cached_property
+    @property
     def stamps(self) -> list[str]:
-        """Every second of the day as msg_rt writes it: each row looks its time up (about 7 MB a day)."""
-        return [self.day_prefix + hour + rest for hour in _HOURS for rest in _MINUTES_SECONDS]
+        """Every second of the day as msg_rt writes it: each row looks its time up (about 7 MB a day), made on
+        first use. (Kept by hand, not ``functools.cached_property``: a compiled class has no ``__dict__``
+        to cache in, so it would make the list again on every call.)"""
+        if self._stamps is None:
+            self._stamps = [self.day_prefix + hour + rest for hour in _HOURS for rest in _MINUTES_SECONDS]
+        return self._stamps
 
     def local_day(self, seconds: int) -> date:
         """The audience's calendar day at ``seconds`` from this day's 00:00 UTC (kept per day apart: every

@@ -182,6 +182,12 @@ def _read_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _weighted(pairs: Iterable[list]) -> Weighted:
+    """A pool kept in JSON as ``[value, weight]`` lists: made the tuples ``Weighted`` is typed for (a compiled
+    ``Weighted`` checks them)."""
+    return Weighted((value, weight) for value, weight in pairs)
+
+
 @functools.cache
 def load_pools(locale: str) -> LocalePools:
     if locale not in LOCALES:
@@ -191,11 +197,11 @@ def load_pools(locale: str) -> LocalePools:
     formats = tomllib.loads((folder / "formats.toml").read_text(encoding="utf-8"))
     return LocalePools(
         locale=locale,
-        **{key: Weighted(names[key]) for key in ("first_names_male", "first_names_female", "last_names_male",
-                                                 "last_names_female")},
+        **{key: _weighted(names[key]) for key in ("first_names_male", "first_names_female", "last_names_male",
+                                                  "last_names_female")},
         short_forms={name: tuple(forms) for name, forms in names["short_forms"].items()},
         latin=names["latin"],
-        cities=Weighted(_read_json(folder / "cities.json")),
+        cities=_weighted(_read_json(folder / "cities.json")),
         streets=tuple(formats["streets"]),
         months=tuple(formats["months"]),
         date_pattern=formats["date_pattern"],

@@ -250,10 +250,12 @@ def test_write_day_file_is_atomic_when_generation_fails(tmp_path, monkeypatch):
     target = tmp_path / "04-03-2026.csv"
     target.write_bytes(b"previous version")
 
-    def broken(*args, **kwargs):
+    def broken(rows, target, *args, **kwargs):  # half a day written, then the disk fills up
+        target.write(next(rows)[0].encode())
         raise OSError("disk full")
 
-    monkeypatch.setattr("generators.sessions.DayPlan.session_rows", broken)
+    # export's own name for the writer: the generator's classes may be compiled, which no patch reaches
+    monkeypatch.setattr("generators.export.write_csv_rows", broken)
     with pytest.raises(OSError, match="disk full"):
         write_day_file(target, small_account(), WEDNESDAY)
     assert target.read_bytes() == b"previous version"
