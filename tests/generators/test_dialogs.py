@@ -292,9 +292,12 @@ def test_a_long_complaint_only_states_a_goal_for_the_first_time(locale):
 @pytest.mark.parametrize(("question", "problem", "locale"), [
     ("how much is a data pass", "my mobile data isnt working", "en_US"),
     ("сколько стоит пакет интернета", "интернет пропал со вчера", "ru_RU"),
+    ("want to open a savings account", "my card was charged twice", "en_US"),
+    ("хочу взять кредит наличными", "деньги списали два раза", "ru_RU"),
 ])
 def test_a_question_for_information_does_not_grow_into_a_complaint(question, problem, locale):
-    """"I was told it would be fixed by now. How much is a data pass?" gives itself away; a problem may grow."""
+    """"I was told it would be fixed by now. How much is a data pass?" gives itself away, as does a wish
+    («хочу взять кредит») after "this is the third time I'm contacting you"; a problem may grow."""
     def long(core: str) -> int:
         return sum(len(client_text(Random(seed), core, locale, False, STATEMENT | FIRST_ASK)[0].split()) >= 15
                    for seed in range(1000))
