@@ -19,11 +19,15 @@ from generators.csvformat import ExportDialect, read_records
 from generators.engines import run_job
 from generators.partitions import Partition, Request, partition_rows
 from generators.schema import (
+    CLIENT_NAME,
     COLUMN_NAMES,
     COLUMNS,
+    MSG_ANSWER,
     MSG_OPERATOR,
     MSG_QUESTION,
     MSG_SWITCHED,
+    SESSION_ID,
+    SESSION_TAG,
     TRUE,
     Kind,
     parse_bool,
@@ -67,10 +71,16 @@ AWKWARD_TEXTS = ["a;b", 'say "hi"', "two\nlines", "a lone\rreturn", "crlf\r\nend
 
 
 def _awkward_rows(monkeypatch, *, flag: str = TRUE) -> None:
-    """The partition's rows replaced by rows whose two texts are the awkward ones, and whose flags are ``flag``."""
-    template = next(iter(partition_rows(Partition(ACCOUNT, WEDNESDAY))))
-    rows = [(*template[:MSG_QUESTION], text, text[::-1], *template[MSG_QUESTION + 2:MSG_SWITCHED], flag, flag,
-             *template[MSG_OPERATOR + 1:]) for text in AWKWARD_TEXTS]
+    """The partition's rows replaced by rows whose texts are the awkward ones (two message texts and two
+    session-level ones, which repeat on every row of a burst), and whose flags are ``flag``."""
+    template = list(next(iter(partition_rows(Partition(ACCOUNT, WEDNESDAY)))))
+    rows = []
+    for text in AWKWARD_TEXTS:
+        row = template.copy()
+        row[SESSION_TAG] = row[MSG_QUESTION] = text
+        row[CLIENT_NAME] = row[MSG_ANSWER] = text[::-1]
+        row[MSG_SWITCHED] = row[MSG_OPERATOR] = flag
+        rows.append(tuple(row))
     monkeypatch.setattr(tables, "partition_rows", lambda partition: iter(rows))
 
 
@@ -81,8 +91,10 @@ def test_texts_the_csv_must_quote_reach_the_table_and_the_parquet_unchanged(monk
     buffer = io.BytesIO()
     write_parquet(Partition(ACCOUNT, WEDNESDAY), buffer)
     for table in (partition_table(Partition(ACCOUNT, WEDNESDAY)), pq.read_table(io.BytesIO(buffer.getvalue()))):
-        assert table.column("msg_question").to_pylist() == AWKWARD_TEXTS
-        assert table.column("msg_answer").to_pylist() == [text[::-1] for text in AWKWARD_TEXTS]
+        for column in ("session_tag", "msg_question"):
+            assert table.column(column).to_pylist() == AWKWARD_TEXTS
+        for column in ("client_name", "msg_answer"):
+            assert table.column(column).to_pylist() == [text[::-1] for text in AWKWARD_TEXTS]
         assert table.column("msg_switched").to_pylist() == [True] * len(AWKWARD_TEXTS)
         assert all(column.null_count == 0 for column in table.columns)
 
@@ -105,6 +117,31 @@ def test_parquet_of_the_chunks_holds_the_days_rows_in_order():
         tables.append(table)
     whole = partition_table(Partition(ACCOUNT, WEDNESDAY))
     assert pa.concat_tables(tables).equals(whole)
+
+
+def test_batch_and_row_group_borders_change_no_value(monkeypatch):
+    """Cut into batches of 7 rows and row groups of 3 batches, sessions' rows fall on both sides of the borders;
+    the table and the Parquet file hold the same values as with the default sizes."""
+    part = Partition(ACCOUNT, WEDNESDAY)
+    whole = partition_table(part)
+    monkeypatch.setattr(tables, "BATCH_ROWS", 7)
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 21)
+    sessions = whole.column(SESSION_ID).to_pylist()
+    across = {sessions[i] for i in range(0, len(sessions), 7) if sessions[i] in sessions[max(0, i - 50):i]}
+    assert across  # a session with rows before and on a batch's first row: its texts cross the border
+    buffer = io.BytesIO()
+    assert write_parquet(part, buffer).rows == whole.num_rows
+    read_back = pq.read_table(io.BytesIO(buffer.getvalue()))
+    assert pq.ParquetFile(io.BytesIO(buffer.getvalue())).metadata.num_row_groups == -(-whole.num_rows // 21)
+    assert partition_table(part).equals(whole) and read_back.equals(whole)
+
+
+def test_texts_and_counts_are_dictionaries_and_times_and_flags_are_not():
+    buffer = io.BytesIO()
+    write_parquet(Partition(ACCOUNT, WEDNESDAY), buffer)
+    group = pq.ParquetFile(io.BytesIO(buffer.getvalue())).metadata.row_group(0)
+    for index, column in enumerate(COLUMNS):
+        assert group.column(index).has_dictionary_page == (column.kind in (Kind.TEXT, Kind.INTEGER)), column.name
 
 
 def test_parquet_keeps_statistics_for_the_typed_columns_only(monkeypatch):
