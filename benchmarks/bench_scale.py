@@ -73,10 +73,10 @@ import io
 from generators.partitions import write_partition
 from generators.tables import write_parquet
 # Once a process, timed apart: pyarrow's import and first write (kernels, codecs), then what a process's first
-# full day pays on top (Arrow's memory pool growing to a row group's buffers; the UTF-8 Arrow caches on each
-# phrase template, which lives on): that day cost Parquet ~1.7 us a row more than the next ones, with 20 or
-# 2,000 sessions of warm-up still ~0.9, with 10,000 (over one 32,768-row group) none. So the same account
-# writes the day before with 10,000 sessions, in both formats.
+# full day pays on top (likely Arrow's buffers first growing to a row group's size, and the UTF-8 Arrow caches
+# on each phrase template, which lives on; not told apart): that day cost Parquet ~1.7 us a row more than the
+# next ones, after 2,000 sessions of warm-up still ~0.9, after 10,000 (more than a 32,768-row group) none. So
+# the same account writes the day before with 10,000 sessions, in both formats.
 cpu = time.process_time()
 import dataclasses
 warm = Partition(dataclasses.replace(account, sessions_per_day=10_000),
