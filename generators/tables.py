@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from generators.extras import require
@@ -102,24 +105,33 @@ def _texts(rows: Sequence[tuple[str, ...]]) -> list[pa.Array]:
     return _pyarrow().array(rows, _row_type()).flatten()
 
 
-def _batch(rows: Sequence[tuple[str, ...]]) -> pa.RecordBatch:
-    """Rows as a record batch, each column typed by its kind (Arrow's kernels)."""
-    typed = [convert(texts, target) for texts, (convert, target) in zip(_texts(rows), _column_plan(), strict=True)]
+def _typed(texts: list[pa.Array]) -> pa.RecordBatch:
+    """A batch's text columns typed by their kinds (Arrow's kernels, which release the GIL)."""
+    typed = [convert(column, target) for column, (convert, target) in zip(texts, _column_plan(), strict=True)]
     return _pyarrow().RecordBatch.from_arrays(typed, schema=arrow_schema())
 
 
-def _row_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[pa.Table]:
-    pa = _pyarrow()
-    typed = _typed_batches(rows, on_progress)
-    while group := list(itertools.islice(typed, max(1, ROW_GROUP_ROWS // BATCH_ROWS))):
-        yield pa.Table.from_batches(group, schema=arrow_schema())
+def _table(group: Sequence[list[pa.Array]]) -> pa.Table:
+    """A row group's batches of texts, typed, as one table."""
+    return _pyarrow().Table.from_batches([_typed(texts) for texts in group], schema=arrow_schema())
 
 
-def _typed_batches(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[pa.RecordBatch]:
+def _text_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[list[list[pa.Array]]]:
+    """Row groups of batches of text columns, not yet typed: what must be done holding the GIL."""
+    texts = _text_batches(rows, on_progress)
+    while group := list(itertools.islice(texts, max(1, ROW_GROUP_ROWS // BATCH_ROWS))):
+        yield group
+
+
+def _text_batches(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[list[pa.Array]]:
     for batch in batches(rows, BATCH_ROWS):
-        yield _batch(batch)
+        yield _texts(batch)
         if on_progress is not None:
             on_progress(len(batch))
+
+
+def _row_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[pa.Table]:
+    return map(_table, _text_groups(rows, on_progress))
 
 
 def row_groups(partition: Partition, on_progress: Callable[[int], object] | None = None) -> Iterator[pa.Table]:
@@ -139,19 +151,58 @@ def write_parquet(partition: Partition, target: BinaryIO,
     return stats_of(partition, write_parquet_rows(partition_rows(partition), target, on_progress))
 
 
-def write_parquet_rows(rows: Iterator[Row], target: BinaryIO,
-                       on_progress: Callable[[int], object] | None = None) -> int:
+def write_parquet_rows(rows: Iterator[Row], target: BinaryIO, on_progress: Callable[[int], object] | None = None,
+                       *, encode_apart: bool | None = None) -> int:
     """Rows as one Parquet file to a binary stream (``write_csv_rows``' twin for Parquet); returns how many rows.
 
-    All in this thread: typing and encoding on a second one (Arrow releases the GIL) cost 2-7% more CPU in
-    thread switches and gained no wall-clock time, as measured by ``benchmarks/bench_scale.py``.
+    ``encode_apart``: encode and compress each row group on a second thread while this one converts the next
+    (see ``encoding_thread_pays``, the default)."""
+    groups = _text_groups(rows, on_progress)
+    if encode_apart if encode_apart is not None else encoding_thread_pays():
+        return _write_groups_apart(groups, target)
+    return _write_groups(groups, target)
+
+
+def encoding_thread_pays() -> bool:
+    """Whether a second thread should encode: only in a process that has a core to itself and one to spare.
+
+    Arrow releases the GIL while it encodes, so on a free core the encoding leaves the job's wall-clock path;
+    a pool or Dask worker process (one per core) has no free core, and there the thread only adds switches.
     """
+    return multiprocessing.parent_process() is None and len(os.sched_getaffinity(0)) > 1
+
+
+def _parquet_writer(target: BinaryIO) -> Any:
     pq = require("pyarrow.parquet", "Parquet output")
+    return pq.ParquetWriter(target, arrow_schema(), compression=PARQUET_COMPRESSION,
+                            write_statistics=list(STATISTICS_COLUMNS), use_dictionary=list(DICTIONARY_COLUMNS),
+                            dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES)
+
+
+def _write_group(writer: Any, group: Sequence[list[pa.Array]]) -> int:
+    """Type a row group and encode it: no Python objects are made, so another thread can run meanwhile."""
+    table = _table(group)
+    writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+    return int(table.num_rows)
+
+
+def _write_groups(groups: Iterable[Sequence[list[pa.Array]]], target: BinaryIO) -> int:
+    with _parquet_writer(target) as writer:
+        return sum(_write_group(writer, group) for group in groups)
+
+
+def _write_groups_apart(groups: Iterable[Sequence[list[pa.Array]]], target: BinaryIO) -> int:
+    """Each row group typed and written on one background thread while this thread converts the next. One
+    write at a time is in flight (waited for before the next is handed over), so at most two row groups are
+    held, the writer is never used by two threads at once, and its error is raised here at the next hand-over
+    or at the end. If the rows fail, leaving the block waits for the write in flight: no thread outlives the
+    call."""
     count = 0
-    with pq.ParquetWriter(target, arrow_schema(), compression=PARQUET_COMPRESSION,
-                          write_statistics=list(STATISTICS_COLUMNS), use_dictionary=list(DICTIONARY_COLUMNS),
-                          dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES) as writer:
-        for table in _row_groups(rows, on_progress):
-            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-            count += table.num_rows
+    # The writer outside the pool: the pool's exit waits for the write in flight before the writer closes.
+    with _parquet_writer(target) as writer, ThreadPoolExecutor(1, thread_name_prefix="parquet-encode") as encoder:
+        pending: Future[int] | None = None
+        for group in groups:
+            count += pending.result() if pending is not None else 0
+            pending = encoder.submit(_write_group, writer, group)
+        count += pending.result() if pending is not None else 0
     return count

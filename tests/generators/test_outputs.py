@@ -7,6 +7,9 @@ import csv
 import gzip
 import io
 import itertools
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 import fsspec
@@ -35,7 +38,7 @@ from generators.schema import (
     parse_int,
 )
 from generators.storage import Output, OutputObject, plan_objects, write_object
-from generators.tables import arrow_schema, partition_table, write_parquet
+from generators.tables import arrow_schema, encoding_thread_pays, partition_table, write_parquet, write_parquet_rows
 
 WEDNESDAY = date(2026, 3, 4)
 PARSERS = {Kind.TEXT: str, Kind.DATETIME: parse_datetime, Kind.INTEGER: parse_int, Kind.BOOLEAN: parse_bool}
@@ -157,6 +160,94 @@ def test_parquet_keeps_statistics_for_the_typed_columns_only(monkeypatch):
             assert chunk.is_stats_set == (column.kind is not Kind.TEXT), column.name
     times = [metadata.row_group(group).column(COLUMN_NAMES.index("msg_rt")).statistics for group in (0, 1)]
     assert times[0].min <= times[0].max < times[1].max  # the rows are in log order
+
+
+# -- Parquet encoded on a second thread -----------------------------------------------------------------------
+
+
+class _Recorder(io.BytesIO):
+    """A target that notes which threads wrote to it, and fails once ``fail_after`` bytes have been written."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        super().__init__()
+        self.threads: set[int] = set()
+        self.fail_after = fail_after
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.threads.add(threading.get_ident())
+        if self.fail_after is not None and self.tell() + len(data) > self.fail_after:
+            raise OSError("the store is full")
+        return super().write(data)
+
+
+def _encoders() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith("parquet-encode")]
+
+
+def _small_groups(monkeypatch) -> list[tuple[str, ...]]:
+    """Row groups of 40 rows in batches of 20, so a day's rows make several hand-overs to the thread."""
+    monkeypatch.setattr(tables, "BATCH_ROWS", 20)
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 40)
+    rows = list(partition_rows(Partition(ACCOUNT, WEDNESDAY)))
+    assert len(rows) > 5 * 40
+    return rows
+
+
+def test_encoding_apart_writes_the_same_bytes_from_another_thread(monkeypatch):
+    rows = _small_groups(monkeypatch)
+    here, apart = _Recorder(), _Recorder()
+    assert write_parquet_rows(iter(rows), here, encode_apart=False) == len(rows)
+    assert write_parquet_rows(iter(rows), apart, encode_apart=True) == len(rows)
+    assert apart.getvalue() == here.getvalue()
+    assert here.threads == {threading.get_ident()} and apart.threads - here.threads  # the row groups' pages
+    assert pq.ParquetFile(io.BytesIO(apart.getvalue())).metadata.num_row_groups == -(-len(rows) // 40)
+    assert not _encoders()
+
+
+def test_a_failing_write_on_the_thread_is_the_calls_error_and_stops_the_rows(monkeypatch):
+    rows = _small_groups(monkeypatch)
+    pulled = []
+    target = _Recorder(fail_after=2_000)  # past the file's header: a row group's pages fail, on the thread
+    with pytest.raises(OSError, match="the store is full"):
+        write_parquet_rows((pulled.append(row) or row for row in rows), target, encode_apart=True)
+    assert target.threads - {threading.get_ident()}
+    assert len(pulled) < len(rows)  # stopped at the next hand-over, not after making every row
+    assert not _encoders()
+
+
+def test_a_failing_row_source_stops_the_thread_after_the_write_in_flight(monkeypatch):
+    rows = _small_groups(monkeypatch)
+
+    def failing() -> Iterator[tuple[str, ...]]:
+        yield from rows[:130]  # three whole row groups handed over, the fourth's rows pending
+        raise RuntimeError("the rows broke")
+
+    target = _Recorder()
+    with pytest.raises(RuntimeError, match="the rows broke"):
+        write_parquet_rows(failing(), target, encode_apart=True)
+    assert target.threads - {threading.get_ident()} and not _encoders()
+    assert pq.ParquetFile(io.BytesIO(target.getvalue())).metadata.num_rows == 120  # the groups made, closed
+
+
+@pytest.mark.parametrize("encode_apart", [False, True])
+def test_a_bad_flag_is_refused_on_either_thread(monkeypatch, encode_apart):
+    _awkward_rows(monkeypatch, flag="TRUE")
+    with pytest.raises(ValueError, match="neither 'true' nor 'false'"):
+        write_parquet_rows(tables.partition_rows(Partition(ACCOUNT, WEDNESDAY)), io.BytesIO(),
+                           encode_apart=encode_apart)
+    assert not _encoders()
+
+
+def test_the_thread_is_used_only_where_a_core_is_free(monkeypatch):
+    with ProcessPoolExecutor(1) as pool:
+        assert pool.submit(encoding_thread_pays).result() is False  # a pool worker: one of a core each
+    monkeypatch.setattr(tables.os, "sched_getaffinity", lambda pid: {0, 1})
+    assert encoding_thread_pays()
+    monkeypatch.setattr(tables.os, "sched_getaffinity", lambda pid: {0})
+    assert not encoding_thread_pays()
+    target = _Recorder()
+    write_parquet(Partition(ACCOUNT, WEDNESDAY), target)  # the default follows encoding_thread_pays
+    assert target.threads == {threading.get_ident()}
 
 
 # -- objects and their names ----------------------------------------------------------------------------------
