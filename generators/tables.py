@@ -145,10 +145,11 @@ def partition_table(partition: Partition) -> pa.Table:
     return pa.concat_tables([arrow_schema().empty_table(), *row_groups(partition)])
 
 
-def write_parquet(partition: Partition, target: BinaryIO,
-                  on_progress: Callable[[int], object] | None = None) -> PartitionStats:
+def write_parquet(partition: Partition, target: BinaryIO, on_progress: Callable[[int], object] | None = None,
+                  *, encode_apart: bool | None = None) -> PartitionStats:
     """The partition as one Parquet file to a binary stream, a row group per ROW_GROUP_ROWS rows."""
-    return stats_of(partition, write_parquet_rows(partition_rows(partition), target, on_progress))
+    rows = write_parquet_rows(partition_rows(partition), target, on_progress, encode_apart=encode_apart)
+    return stats_of(partition, rows)
 
 
 def write_parquet_rows(rows: Iterator[Row], target: BinaryIO, on_progress: Callable[[int], object] | None = None,

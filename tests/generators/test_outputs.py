@@ -230,7 +230,7 @@ def test_a_failing_row_source_stops_the_thread_after_the_write_in_flight(monkeyp
 
 
 @pytest.mark.parametrize("encode_apart", [False, True])
-def test_a_bad_flag_is_refused_on_either_thread(monkeypatch, encode_apart):
+def test_a_bad_flag_is_refused_with_or_without_the_thread(monkeypatch, encode_apart):
     _awkward_rows(monkeypatch, flag="TRUE")
     with pytest.raises(ValueError, match="neither 'true' nor 'false'"):
         write_parquet_rows(tables.partition_rows(Partition(ACCOUNT, WEDNESDAY)), io.BytesIO(),
