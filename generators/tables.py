@@ -4,6 +4,7 @@ A row group's rows (the tuples of texts the CSV writer formats) become one Arrow
 fields the columns: texts stay as they are, the other kinds are typed from those texts by Arrow's compute
 functions (``strptime``, a cast, a comparison), in C++ rather than value by value in Python. No CSV text is
 made, so the Parquet holds exactly the values of the CSV file without paying for writing and reading it.
+Where a core is free, a second thread types and encodes each row group while the caller makes the next.
 """
 
 from __future__ import annotations
@@ -165,10 +166,12 @@ def write_parquet_rows(rows: Iterator[Row], target: BinaryIO, on_progress: Calla
 
 
 def encoding_thread_pays() -> bool:
-    """Whether a second thread should encode: only in a process that has a core to itself and one to spare.
+    """Whether a second thread should type and encode: only in a process with a core to spare.
 
-    Arrow releases the GIL while it encodes, so on a free core the encoding leaves the job's wall-clock path;
-    a pool or Dask worker process (one per core) has no free core, and there the thread only adds switches.
+    Arrow releases the GIL while it types and encodes, so on a free core that work (0.6-1.1 us a row) leaves
+    the generating thread: Parquet's cost there fell to 0.82-0.93x CSV's writer's, for 0.1-2.8% more CPU. Pool
+    and Dask workers run one process a core, with no core free: there the thread cost 2.5-10% more CPU
+    (``benchmarks/bench_scale.py``'s figures are in docs/scale.md), so a child process encodes in its own thread.
     """
     return multiprocessing.parent_process() is None and len(os.sched_getaffinity(0)) > 1
 
