@@ -39,6 +39,9 @@ DICTIONARY_COLUMNS = tuple(column.name for column in COLUMNS if column.kind in (
 """The times are in log order (msg_rt) or repeat within a session only: plain pages under zstd are smaller
 (msg_rt: 1.1 B a row against 2.8) and cheaper to write than a dictionary. Texts and counts repeat enough; the
 flags are bits (Parquet has no dictionary for booleans)."""
+FREE_CORE_LOAD = 0.5
+"""A core counts as free while the load average stays this far below the cores: this process's own thread
+keeps the load near 1 on an otherwise idle machine, and another job adds a whole task or more."""
 DICTIONARY_PAGE_BYTES = 4 << 20
 """Arrow's default (1 MB) is outgrown by a row group's answers, which then fall back to plain pages: 4 MB keeps
 them a dictionary (answers 30% smaller, the file 45.6 -> 40.8 B a row with plain times) for no more CPU."""
@@ -169,11 +172,16 @@ def encoding_thread_pays() -> bool:
     """Whether a second thread should type and encode: only in a process with a core to spare.
 
     Arrow releases the GIL while it types and encodes, so on a free core that work (0.6-1.1 us a row) leaves
-    the generating thread: Parquet's cost there fell to 0.82-0.93x CSV's writer's, for 0.1-2.8% more CPU. Pool
-    and Dask workers run one process a core, with no core free: there the thread cost 2.5-10% more CPU
-    (``benchmarks/bench_scale.py``'s figures are in docs/scale.md), so a child process encodes in its own thread.
+    the generating thread: Parquet's cost there fell to 0.82-0.93x CSV's writer's, for 0.1-3.1% more CPU. Pool
+    and Dask workers run one process a core: there the thread cost up to 9% more CPU, so a child process
+    encodes in its own thread. A single process whose machine is busy (1-minute load average above the cores
+    less FREE_CORE_LOAD) has no core to spare either: there the thread was 0.9% slower (median of 7 paired
+    runs at load 1.8-3.0 on 2 cores). Figures: ``benchmarks/bench_scale.py``, docs/scale.md.
     """
-    return multiprocessing.parent_process() is None and len(os.sched_getaffinity(0)) > 1
+    if multiprocessing.parent_process() is not None:
+        return False
+    cores = len(os.sched_getaffinity(0))
+    return cores > 1 and os.getloadavg()[0] <= cores - FREE_CORE_LOAD
 
 
 def _parquet_writer(target: BinaryIO) -> Any:

@@ -241,13 +241,15 @@ def test_a_bad_flag_is_refused_with_or_without_the_thread(monkeypatch, encode_ap
 def test_the_thread_is_used_only_where_a_core_is_free(monkeypatch):
     with ProcessPoolExecutor(1) as pool:
         assert pool.submit(encoding_thread_pays).result() is False  # a pool worker: one of a core each
-    monkeypatch.setattr(tables.os, "sched_getaffinity", lambda pid: {0, 1})
-    assert encoding_thread_pays()
-    monkeypatch.setattr(tables.os, "sched_getaffinity", lambda pid: {0})
-    assert not encoding_thread_pays()
-    target = _Recorder()
-    write_parquet(Partition(ACCOUNT, WEDNESDAY), target)  # the default follows encoding_thread_pays
-    assert target.threads == {threading.get_ident()}
+    cases = [({0, 1}, 0.0, True), ({0, 1}, 2 - tables.FREE_CORE_LOAD, True), ({0, 1}, 1.6, False),
+             ({0}, 0.0, False), ({0, 1, 2, 3}, 3.4, True)]
+    for cores, load, pays in cases:
+        monkeypatch.setattr(tables.os, "sched_getaffinity", lambda pid, cores=cores: cores)
+        monkeypatch.setattr(tables.os, "getloadavg", lambda load=load: (load, load, load))
+        assert encoding_thread_pays() is pays, (cores, load)
+        target = _Recorder()
+        write_parquet(Partition(ACCOUNT, WEDNESDAY), target)  # the default follows encoding_thread_pays
+        assert bool(target.threads - {threading.get_ident()}) is pays
 
 
 # -- objects and their names ----------------------------------------------------------------------------------
