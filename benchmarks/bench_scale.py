@@ -4,16 +4,16 @@ as Parquet, beside the one-process run measured in the same run.
     python benchmarks/bench_scale.py [--days 10] [--rows-per-day 1000000] [--workers 2] [--formats-only]
 
 Prints, for each engine (CSV, and the pool writing Parquet), rows/s, its ratio to one process, CPU seconds,
-rows per CPU second and peak RSS per process; then Parquet (with its second thread, and all in one thread)
-against CSV, the same days alternating in one process, each as wall-clock rows/s, CPU per row (all threads)
-and CPU per row in the generating thread (the job's path when Parquet's encoding thread has a core of its
-own), and each writer's CPU per row on top of generation (the first ~100,000 rows of the first day made apart,
-a batch at a time, in alternating runs: a figure that does not move with generation's speed); checks that
-every CSV run wrote the same bytes; and projects the hours for 365 days x 5M rows on 1, 16 and 64 cores from
-the measured per-core rate (rows per CPU second of one process). Targets on a 2-core machine: 2 workers >=
-1.8x one process, Parquet no slower than CSV (wall-clock rows/s). Each run is a fresh process (its RSS is its
-own). The machine must be otherwise idle for the wall-clock ratios to mean anything: the load average is
-printed beside them.
+rows per CPU second and peak RSS per process; then Parquet (all in one thread, the default, and with a second
+thread encoding) against CSV, the same days alternating in one process, each as wall-clock rows/s, CPU per row
+(all threads) and CPU per row in the generating thread (the job's path when Parquet's encoding thread has a
+core of its own), and each writer's CPU per row on top of generation (the first ~100,000 rows of the first day
+made apart, a batch at a time, in alternating runs: a figure that does not move with generation's speed);
+checks that every CSV run wrote the same bytes; and projects the hours for 365 days x 5M rows on 1, 16 and 64
+cores from the measured per-core rate (rows per CPU second of one process). Targets on a 2-core machine: 2
+workers >= 1.8x one process, Parquet no slower than CSV (wall-clock rows/s). Each run is a fresh process (its
+RSS is its own). The machine must be otherwise idle for the wall-clock ratios to mean anything: the load
+average is printed beside them.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ account = AccountSpec(1234567, projects=(
 ), sessions_per_day=int(sessions))
 import io
 from generators.partitions import write_partition
-from generators.tables import encoding_thread_pays, write_parquet
+from generators.tables import write_parquet
 # Once a process, timed apart: pyarrow's import and first write (kernels, codecs), then what a process's first
 # full day pays on top (likely Arrow's buffers first growing to a row group's size, and the UTF-8 Arrow caches
 # on each phrase template, which lives on; not told apart): that day cost Parquet ~1.7 us a row more than the
@@ -85,14 +85,14 @@ warm = Partition(dataclasses.replace(account, sessions_per_day=10_000),
                  date.fromisoformat("{first_day}") - timedelta(days=1))
 write_parquet(warm, io.BytesIO())
 write_partition(warm, io.BytesIO())
-# Parquet with a second thread typing and encoding (the default where a core is free) and all in this thread,
-# against CSV; each as wall seconds, CPU seconds (both threads) and this thread's CPU seconds
-# (the path the job waits for when the encoder has a core of its own).
+# Parquet with a second thread typing and encoding, and all in this thread (the default), against CSV; each as
+# wall seconds, CPU seconds (both threads) and this thread's CPU seconds (the path the job waits for when the
+# encoder has a core of its own).
 import functools
 writers = {{"csv": None, "parquet, two threads": functools.partial(write_parquet, encode_apart=True),
            "parquet, one thread": functools.partial(write_parquet, encode_apart=False)}}
 totals = {{name: [0, 0.0, 0.0, 0.0, 0] for name in writers}}
-totals["import_cpu"], totals["encodes_apart"] = time.process_time() - cpu, encoding_thread_pays()
+totals["import_cpu"] = time.process_time() - cpu
 names = list(writers)
 for offset in range(int(days)):
     part = Partition(account, date.fromisoformat("{first_day}") + timedelta(days=offset))
@@ -197,8 +197,8 @@ def main() -> None:
 
 def print_formats(formats: dict) -> None:
     csv_rows, csv_wall, csv_cpu, _, _ = formats["csv"]
-    print(f"Parquet vs CSV, the same days alternating in one process (planned before all; Parquet's default "
-          f"here, by the load: a second thread: {formats['encodes_apart']}); load average {os.getloadavg()[0]:.2f}")
+    print(f"Parquet vs CSV, the same days alternating in one process (planned before all); "
+          f"load average {os.getloadavg()[0]:.2f}")
     for name in ("csv", "parquet, two threads", "parquet, one thread"):
         rows, wall, cpu, own, size = formats[name]
         print(f"  {name:<20} {rows / wall:>8,.0f} rows/s ({csv_wall / wall * rows / csv_rows:.3f}x CSV's, target "
@@ -210,7 +210,7 @@ def print_formats(formats: dict) -> None:
           f"{formats['split_rows']:,} rows of the first day, made {formats['split_batch']:,} at a time, apart): "
           f"CSV {split['csv']:.2f} us, Parquet {split['parquet']:.2f} us ({split['parquet'] / split['csv']:.2f}x "
           f"CSV's; two threads), of which {split['parquet, this thread']:.2f} us in the generating thread "
-          f"({split['parquet, this thread'] / split['csv']:.2f}x CSV's, target < 1 on a free core); "
+          f"({split['parquet, this thread'] / split['csv']:.2f}x CSV's); "
           f"generating a row {split['generation']:.1f} us")
 
 
@@ -228,7 +228,7 @@ def print_engines(workers: int, results: dict, digests: dict) -> None:
     print(f"--workers {workers}: {pool['rows'] / pool['seconds'] / base_rate:.2f}x one process (target >= 1.8 "
           f"for 2); CPU bound on free cores: {workers * base['cpu_seconds'] / pool['cpu_seconds']:.2f}x")
     parquet = results[f"--workers {workers}, Parquet"]
-    print(f"--workers {workers}, Parquet (encoded in each worker's own thread): "
+    print(f"--workers {workers}, Parquet: "
           f"{pool['seconds'] / parquet['seconds']:.2f}x the CSV pool's rows/s, "
           f"{pool['cpu_seconds'] / parquet['cpu_seconds']:.2f}x its rows per CPU second")
     days, rows = PROJECTED

@@ -4,15 +4,12 @@ A row group's rows (the tuples of texts the CSV writer formats) become one Arrow
 fields the columns: texts stay as they are, the other kinds are typed from those texts by Arrow's compute
 functions (``strptime``, a cast, a comparison), in C++ rather than value by value in Python. No CSV text is
 made, so the Parquet holds exactly the values of the CSV file without paying for writing and reading it.
-Where a core is free, a second thread types and encodes each row group while the caller makes the next.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -39,9 +36,6 @@ DICTIONARY_COLUMNS = tuple(column.name for column in COLUMNS if column.kind in (
 """The times are in log order (msg_rt) or repeat within a session only: plain pages under zstd are smaller
 (msg_rt: 1.1 B a row against 2.8) and cheaper to write than a dictionary. Texts and counts repeat enough; the
 flags are bits (Parquet has no dictionary for booleans)."""
-FREE_CORE_LOAD = 0.5
-"""A core counts as free while the load average stays this far below the cores: this process's own thread
-keeps the load near 1 on an otherwise idle machine, and another job adds a whole task or more."""
 DICTIONARY_PAGE_BYTES = 4 << 20
 """Arrow's default (1 MB) is outgrown by a row group's answers, which then fall back to plain pages: 4 MB keeps
 them a dictionary (answers 30% smaller, the file 45.6 -> 40.8 B a row with plain times) for no more CPU."""
@@ -150,38 +144,23 @@ def partition_table(partition: Partition) -> pa.Table:
 
 
 def write_parquet(partition: Partition, target: BinaryIO, on_progress: Callable[[int], object] | None = None,
-                  *, encode_apart: bool | None = None) -> PartitionStats:
+                  *, encode_apart: bool = False) -> PartitionStats:
     """The partition as one Parquet file to a binary stream, a row group per ROW_GROUP_ROWS rows."""
     rows = write_parquet_rows(partition_rows(partition), target, on_progress, encode_apart=encode_apart)
     return stats_of(partition, rows)
 
 
 def write_parquet_rows(rows: Iterator[Row], target: BinaryIO, on_progress: Callable[[int], object] | None = None,
-                       *, encode_apart: bool | None = None) -> int:
+                       *, encode_apart: bool = False) -> int:
     """Rows as one Parquet file to a binary stream (``write_csv_rows``' twin for Parquet); returns how many rows.
 
-    ``encode_apart``: encode and compress each row group on a second thread while this one converts the next
-    (see ``encoding_thread_pays``, the default)."""
+    ``encode_apart``: type and encode each row group on a second thread while this one makes the next. Off by
+    default: it takes 0.6-1.1 us a row off this thread (Parquet's cost there 0.82-0.93x CSV's writer's) but
+    this thread then waits 0.4-0.55 us a row (most likely for the GIL), for 4-5% more CPU; even with a core free,
+    Parquet was 0.965-0.971x CSV's rows/s with it, 0.974x without (``benchmarks/bench_scale.py``; the figures
+    are in docs/scale.md). Kept as a switch to measure it again on other machines."""
     groups = _text_groups(rows, on_progress)
-    if encode_apart if encode_apart is not None else encoding_thread_pays():
-        return _write_groups_apart(groups, target)
-    return _write_groups(groups, target)
-
-
-def encoding_thread_pays() -> bool:
-    """Whether a second thread should type and encode: only in a process with a core to spare.
-
-    Arrow releases the GIL while it types and encodes, so on a free core that work (0.6-1.1 us a row) leaves
-    the generating thread: Parquet's cost there fell to 0.82-0.93x CSV's writer's, for 0.1-3.1% more CPU. Pool
-    and Dask workers run one process a core: there the thread cost up to 9% more CPU, so a child process
-    encodes in its own thread. A single process whose machine is busy (1-minute load average above the cores
-    less FREE_CORE_LOAD) has no core to spare either: there the thread was 0.9% slower (median of 7 paired
-    runs at load 1.8-3.0 on 2 cores). Figures: ``benchmarks/bench_scale.py``, docs/scale.md.
-    """
-    if multiprocessing.parent_process() is not None:
-        return False
-    cores = len(os.sched_getaffinity(0))
-    return cores > 1 and os.getloadavg()[0] <= cores - FREE_CORE_LOAD
+    return (_write_groups_apart if encode_apart else _write_groups)(groups, target)
 
 
 def _parquet_writer(target: BinaryIO) -> Any:

@@ -9,7 +9,6 @@ import io
 import itertools
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 import fsspec
@@ -38,7 +37,7 @@ from generators.schema import (
     parse_int,
 )
 from generators.storage import Output, OutputObject, plan_objects, write_object
-from generators.tables import arrow_schema, encoding_thread_pays, partition_table, write_parquet, write_parquet_rows
+from generators.tables import arrow_schema, partition_table, write_parquet, write_parquet_rows
 
 WEDNESDAY = date(2026, 3, 4)
 PARSERS = {Kind.TEXT: str, Kind.DATETIME: parse_datetime, Kind.INTEGER: parse_int, Kind.BOOLEAN: parse_bool}
@@ -238,18 +237,10 @@ def test_a_bad_flag_is_refused_with_or_without_the_thread(monkeypatch, encode_ap
     assert not _encoders()
 
 
-def test_the_thread_is_used_only_where_a_core_is_free(monkeypatch):
-    with ProcessPoolExecutor(1) as pool:
-        assert pool.submit(encoding_thread_pays).result() is False  # a pool worker: one of a core each
-    cases = [({0, 1}, 0.0, True), ({0, 1}, 2 - tables.FREE_CORE_LOAD, True), ({0, 1}, 1.6, False),
-             ({0}, 0.0, False), ({0, 1, 2, 3}, 3.4, True)]
-    for cores, load, pays in cases:
-        monkeypatch.setattr(tables.os, "sched_getaffinity", lambda pid, cores=cores: cores)
-        monkeypatch.setattr(tables.os, "getloadavg", lambda load=load: (load, load, load))
-        assert encoding_thread_pays() is pays, (cores, load)
-        target = _Recorder()
-        write_parquet(Partition(ACCOUNT, WEDNESDAY), target)  # the default follows encoding_thread_pays
-        assert bool(target.threads - {threading.get_ident()}) is pays
+def test_parquet_is_written_in_the_callers_thread_unless_asked():
+    target = _Recorder()
+    write_parquet(Partition(ACCOUNT, WEDNESDAY), target)
+    assert target.threads == {threading.get_ident()}
 
 
 # -- objects and their names ----------------------------------------------------------------------------------
