@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from generators.extras import require
 from generators.partitions import Partition, PartitionStats, batches, partition_rows, stats_of
 from generators.schema import COLUMNS, DATETIME_FORMAT, FALSE, TRUE, Kind
+from generators.sessions import Row
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -23,12 +25,20 @@ if TYPE_CHECKING:
 ROW_GROUP_ROWS = 32_768
 """Rows per Parquet row group."""
 BATCH_ROWS = 8_192
-"""Rows turned into Arrow arrays at once: few enough that the rows' Python texts stay in the CPU's caches."""
+"""Rows handed to Arrow at once. Smaller batches cost more (1,024: 0.7-1.0 us a row more); 16,384 measured
+0.05 us a row less (2% of Parquet's cost, within the noise) for ~15 MB more Python rows held, so not taken."""
 PARQUET_COMPRESSION = "zstd"
 """Measured against snappy, lz4 and none: zstd (Arrow's level 1) costs snappy's CPU and makes half its bytes."""
 STATISTICS_COLUMNS = tuple(column.name for column in COLUMNS if column.kind is not Kind.TEXT)
 """Min/max kept for the typed columns, which readers filter on (times above all); the texts' took 15% of the
 encoding time and serve no filter."""
+DICTIONARY_COLUMNS = tuple(column.name for column in COLUMNS if column.kind in (Kind.TEXT, Kind.INTEGER))
+"""The times are in log order (msg_rt) or repeat within a session only: plain pages under zstd are smaller
+(msg_rt: 1.1 B a row against 2.8) and cheaper to write than a dictionary. Texts and counts repeat enough; the
+flags are bits (Parquet has no dictionary for booleans)."""
+DICTIONARY_PAGE_BYTES = 4 << 20
+"""Arrow's default (1 MB) is outgrown by a row group's answers, which then fall back to plain pages: 4 MB keeps
+them a dictionary (answers 30% smaller, the file 45.6 -> 40.8 B a row with plain times) for no more CPU."""
 
 
 def _pyarrow() -> Any:
@@ -93,25 +103,38 @@ def _texts(rows: Sequence[tuple[str, ...]]) -> list[pa.Array]:
     return _pyarrow().array(rows, _row_type()).flatten()
 
 
-def _batch(rows: Sequence[tuple[str, ...]]) -> pa.RecordBatch:
-    """Rows as a record batch, each column typed by its kind (Arrow's kernels)."""
-    typed = [convert(texts, target) for texts, (convert, target) in zip(_texts(rows), _column_plan(), strict=True)]
+def _typed(texts: list[pa.Array]) -> pa.RecordBatch:
+    """A batch's text columns typed by their kinds (Arrow's kernels, which release the GIL)."""
+    typed = [convert(column, target) for column, (convert, target) in zip(texts, _column_plan(), strict=True)]
     return _pyarrow().RecordBatch.from_arrays(typed, schema=arrow_schema())
 
 
-def _typed_batches(partition: Partition, on_progress: Callable[[int], object] | None) -> Iterator[pa.RecordBatch]:
-    for rows in batches(partition_rows(partition), BATCH_ROWS):
-        yield _batch(rows)
+def _table(group: Sequence[list[pa.Array]]) -> pa.Table:
+    """A row group's batches of texts, typed, as one table."""
+    return _pyarrow().Table.from_batches([_typed(texts) for texts in group], schema=arrow_schema())
+
+
+def _text_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[list[list[pa.Array]]]:
+    """Row groups of batches of text columns, not yet typed: what must be done holding the GIL."""
+    texts = _text_batches(rows, on_progress)
+    while group := list(itertools.islice(texts, max(1, ROW_GROUP_ROWS // BATCH_ROWS))):
+        yield group
+
+
+def _text_batches(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[list[pa.Array]]:
+    for batch in batches(rows, BATCH_ROWS):
+        yield _texts(batch)
         if on_progress is not None:
-            on_progress(len(rows))
+            on_progress(len(batch))
+
+
+def _row_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[pa.Table]:
+    return map(_table, _text_groups(rows, on_progress))
 
 
 def row_groups(partition: Partition, on_progress: Callable[[int], object] | None = None) -> Iterator[pa.Table]:
     """The partition's rows as typed tables of up to ROW_GROUP_ROWS rows each (chunked by BATCH_ROWS)."""
-    pa = _pyarrow()
-    typed = _typed_batches(partition, on_progress)
-    while group := list(itertools.islice(typed, max(1, ROW_GROUP_ROWS // BATCH_ROWS))):
-        yield pa.Table.from_batches(group, schema=arrow_schema())
+    return _row_groups(partition_rows(partition), on_progress)
 
 
 def partition_table(partition: Partition) -> pa.Table:
@@ -120,18 +143,57 @@ def partition_table(partition: Partition) -> pa.Table:
     return pa.concat_tables([arrow_schema().empty_table(), *row_groups(partition)])
 
 
-def write_parquet(partition: Partition, target: BinaryIO,
-                  on_progress: Callable[[int], object] | None = None) -> PartitionStats:
-    """The partition as one Parquet file to a binary stream, a row group per ROW_GROUP_ROWS rows.
-
-    All in this thread: typing and encoding on a second one (Arrow releases the GIL) cost 2-7% more CPU in
-    thread switches and gained no wall-clock time, as measured by ``benchmarks/bench_scale.py``.
-    """
-    pq = require("pyarrow.parquet", "Parquet output")
-    rows = 0
-    with pq.ParquetWriter(target, arrow_schema(), compression=PARQUET_COMPRESSION,
-                          write_statistics=list(STATISTICS_COLUMNS)) as writer:
-        for table in row_groups(partition, on_progress):
-            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-            rows += table.num_rows
+def write_parquet(partition: Partition, target: BinaryIO, on_progress: Callable[[int], object] | None = None,
+                  *, encode_apart: bool = False) -> PartitionStats:
+    """The partition as one Parquet file to a binary stream, a row group per ROW_GROUP_ROWS rows."""
+    rows = write_parquet_rows(partition_rows(partition), target, on_progress, encode_apart=encode_apart)
     return stats_of(partition, rows)
+
+
+def write_parquet_rows(rows: Iterator[Row], target: BinaryIO, on_progress: Callable[[int], object] | None = None,
+                       *, encode_apart: bool = False) -> int:
+    """Rows as one Parquet file to a binary stream (``write_csv_rows``' twin for Parquet); returns how many rows.
+
+    ``encode_apart``: type and encode each row group on a second thread while this one makes the next. Off by
+    default: it takes 0.6-1.1 us a row off this thread (Parquet's cost there 0.82-0.93x CSV's writer's) but
+    this thread then waits 0.4-0.55 us a row (most likely for the GIL), for 4-5% more CPU; even with a core free,
+    Parquet was 0.965-0.971x CSV's rows/s with it, 0.974x without (``benchmarks/bench_scale.py``; the figures
+    are in docs/scale.md). Kept as a switch to measure it again on other machines."""
+    groups = _text_groups(rows, on_progress)
+    return (_write_groups_apart if encode_apart else _write_groups)(groups, target)
+
+
+def _parquet_writer(target: BinaryIO) -> Any:
+    pq = require("pyarrow.parquet", "Parquet output")
+    return pq.ParquetWriter(target, arrow_schema(), compression=PARQUET_COMPRESSION,
+                            write_statistics=list(STATISTICS_COLUMNS), use_dictionary=list(DICTIONARY_COLUMNS),
+                            dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES)
+
+
+def _write_group(writer: Any, group: Sequence[list[pa.Array]]) -> int:
+    """Type a row group and encode it: no Python objects are made, so another thread can run meanwhile."""
+    table = _table(group)
+    writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+    return int(table.num_rows)
+
+
+def _write_groups(groups: Iterable[Sequence[list[pa.Array]]], target: BinaryIO) -> int:
+    with _parquet_writer(target) as writer:
+        return sum(_write_group(writer, group) for group in groups)
+
+
+def _write_groups_apart(groups: Iterable[Sequence[list[pa.Array]]], target: BinaryIO) -> int:
+    """Each row group typed and written on one background thread while this thread converts the next. One
+    write at a time is in flight (waited for before the next is handed over), so at most two row groups are
+    held, the writer is never used by two threads at once, and its error is raised here at the next hand-over
+    or at the end. If the rows fail, leaving the block waits for the write in flight: no thread outlives the
+    call."""
+    count = 0
+    # The writer outside the pool: the pool's exit waits for the write in flight before the writer closes.
+    with _parquet_writer(target) as writer, ThreadPoolExecutor(1, thread_name_prefix="parquet-encode") as encoder:
+        pending: Future[int] | None = None
+        for group in groups:
+            count += pending.result() if pending is not None else 0
+            pending = encoder.submit(_write_group, writer, group)
+        count += pending.result() if pending is not None else 0
+    return count

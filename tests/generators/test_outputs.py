@@ -7,6 +7,8 @@ import csv
 import gzip
 import io
 import itertools
+import threading
+from collections.abc import Iterator
 from datetime import date
 
 import fsspec
@@ -19,11 +21,15 @@ from generators.csvformat import ExportDialect, read_records
 from generators.engines import run_job
 from generators.partitions import Partition, Request, partition_rows
 from generators.schema import (
+    CLIENT_NAME,
     COLUMN_NAMES,
     COLUMNS,
+    MSG_ANSWER,
     MSG_OPERATOR,
     MSG_QUESTION,
     MSG_SWITCHED,
+    SESSION_ID,
+    SESSION_TAG,
     TRUE,
     Kind,
     parse_bool,
@@ -31,7 +37,7 @@ from generators.schema import (
     parse_int,
 )
 from generators.storage import Output, OutputObject, plan_objects, write_object
-from generators.tables import arrow_schema, partition_table, write_parquet
+from generators.tables import arrow_schema, partition_table, write_parquet, write_parquet_rows
 
 WEDNESDAY = date(2026, 3, 4)
 PARSERS = {Kind.TEXT: str, Kind.DATETIME: parse_datetime, Kind.INTEGER: parse_int, Kind.BOOLEAN: parse_bool}
@@ -67,10 +73,16 @@ AWKWARD_TEXTS = ["a;b", 'say "hi"', "two\nlines", "a lone\rreturn", "crlf\r\nend
 
 
 def _awkward_rows(monkeypatch, *, flag: str = TRUE) -> None:
-    """The partition's rows replaced by rows whose two texts are the awkward ones, and whose flags are ``flag``."""
-    template = next(iter(partition_rows(Partition(ACCOUNT, WEDNESDAY))))
-    rows = [(*template[:MSG_QUESTION], text, text[::-1], *template[MSG_QUESTION + 2:MSG_SWITCHED], flag, flag,
-             *template[MSG_OPERATOR + 1:]) for text in AWKWARD_TEXTS]
+    """The partition's rows replaced by rows whose texts are the awkward ones (two message texts and two
+    session-level ones, which repeat on every row of a burst), and whose flags are ``flag``."""
+    template = list(next(iter(partition_rows(Partition(ACCOUNT, WEDNESDAY)))))
+    rows = []
+    for text in AWKWARD_TEXTS:
+        row = template.copy()
+        row[SESSION_TAG] = row[MSG_QUESTION] = text
+        row[CLIENT_NAME] = row[MSG_ANSWER] = text[::-1]
+        row[MSG_SWITCHED] = row[MSG_OPERATOR] = flag
+        rows.append(tuple(row))
     monkeypatch.setattr(tables, "partition_rows", lambda partition: iter(rows))
 
 
@@ -81,8 +93,10 @@ def test_texts_the_csv_must_quote_reach_the_table_and_the_parquet_unchanged(monk
     buffer = io.BytesIO()
     write_parquet(Partition(ACCOUNT, WEDNESDAY), buffer)
     for table in (partition_table(Partition(ACCOUNT, WEDNESDAY)), pq.read_table(io.BytesIO(buffer.getvalue()))):
-        assert table.column("msg_question").to_pylist() == AWKWARD_TEXTS
-        assert table.column("msg_answer").to_pylist() == [text[::-1] for text in AWKWARD_TEXTS]
+        for column in ("session_tag", "msg_question"):
+            assert table.column(column).to_pylist() == AWKWARD_TEXTS
+        for column in ("client_name", "msg_answer"):
+            assert table.column(column).to_pylist() == [text[::-1] for text in AWKWARD_TEXTS]
         assert table.column("msg_switched").to_pylist() == [True] * len(AWKWARD_TEXTS)
         assert all(column.null_count == 0 for column in table.columns)
 
@@ -107,6 +121,31 @@ def test_parquet_of_the_chunks_holds_the_days_rows_in_order():
     assert pa.concat_tables(tables).equals(whole)
 
 
+def test_batch_and_row_group_borders_change_no_value(monkeypatch):
+    """Cut into batches of 7 rows and row groups of 3 batches, sessions' rows fall on both sides of the borders;
+    the table and the Parquet file hold the same values as with the default sizes."""
+    part = Partition(ACCOUNT, WEDNESDAY)
+    whole = partition_table(part)
+    monkeypatch.setattr(tables, "BATCH_ROWS", 7)
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 21)
+    sessions = whole.column(SESSION_ID).to_pylist()
+    across = {sessions[i] for i in range(0, len(sessions), 7) if sessions[i] in sessions[max(0, i - 50):i]}
+    assert across  # a session with rows before and on a batch's first row: its texts cross the border
+    buffer = io.BytesIO()
+    assert write_parquet(part, buffer).rows == whole.num_rows
+    read_back = pq.read_table(io.BytesIO(buffer.getvalue()))
+    assert pq.ParquetFile(io.BytesIO(buffer.getvalue())).metadata.num_row_groups == -(-whole.num_rows // 21)
+    assert partition_table(part).equals(whole) and read_back.equals(whole)
+
+
+def test_texts_and_counts_are_dictionaries_and_times_and_flags_are_not():
+    buffer = io.BytesIO()
+    write_parquet(Partition(ACCOUNT, WEDNESDAY), buffer)
+    group = pq.ParquetFile(io.BytesIO(buffer.getvalue())).metadata.row_group(0)
+    for index, column in enumerate(COLUMNS):
+        assert group.column(index).has_dictionary_page == (column.kind in (Kind.TEXT, Kind.INTEGER)), column.name
+
+
 def test_parquet_keeps_statistics_for_the_typed_columns_only(monkeypatch):
     monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 100)
     buffer = io.BytesIO()
@@ -120,6 +159,88 @@ def test_parquet_keeps_statistics_for_the_typed_columns_only(monkeypatch):
             assert chunk.is_stats_set == (column.kind is not Kind.TEXT), column.name
     times = [metadata.row_group(group).column(COLUMN_NAMES.index("msg_rt")).statistics for group in (0, 1)]
     assert times[0].min <= times[0].max < times[1].max  # the rows are in log order
+
+
+# -- Parquet encoded on a second thread -----------------------------------------------------------------------
+
+
+class _Recorder(io.BytesIO):
+    """A target that notes which threads wrote to it, and fails once ``fail_after`` bytes have been written."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        super().__init__()
+        self.threads: set[int] = set()
+        self.fail_after = fail_after
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.threads.add(threading.get_ident())
+        if self.fail_after is not None and self.tell() + len(data) > self.fail_after:
+            raise OSError("the store is full")
+        return super().write(data)
+
+
+def _encoders() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith("parquet-encode")]
+
+
+def _small_groups(monkeypatch) -> list[tuple[str, ...]]:
+    """Row groups of 40 rows in batches of 20, so a day's rows make several hand-overs to the thread."""
+    monkeypatch.setattr(tables, "BATCH_ROWS", 20)
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 40)
+    rows = list(partition_rows(Partition(ACCOUNT, WEDNESDAY)))
+    assert len(rows) > 5 * 40
+    return rows
+
+
+def test_encoding_apart_writes_the_same_bytes_from_another_thread(monkeypatch):
+    rows = _small_groups(monkeypatch)
+    here, apart = _Recorder(), _Recorder()
+    assert write_parquet_rows(iter(rows), here, encode_apart=False) == len(rows)
+    assert write_parquet_rows(iter(rows), apart, encode_apart=True) == len(rows)
+    assert apart.getvalue() == here.getvalue()
+    assert here.threads == {threading.get_ident()} and apart.threads - here.threads  # the row groups' pages
+    assert pq.ParquetFile(io.BytesIO(apart.getvalue())).metadata.num_row_groups == -(-len(rows) // 40)
+    assert not _encoders()
+
+
+def test_a_failing_write_on_the_thread_is_the_calls_error_and_stops_the_rows(monkeypatch):
+    rows = _small_groups(monkeypatch)
+    pulled = []
+    target = _Recorder(fail_after=2_000)  # past the file's header: a row group's pages fail, on the thread
+    with pytest.raises(OSError, match="the store is full"):
+        write_parquet_rows((pulled.append(row) or row for row in rows), target, encode_apart=True)
+    assert target.threads - {threading.get_ident()}
+    assert len(pulled) < len(rows)  # stopped at the next hand-over, not after making every row
+    assert not _encoders()
+
+
+def test_a_failing_row_source_stops_the_thread_after_the_write_in_flight(monkeypatch):
+    rows = _small_groups(monkeypatch)
+
+    def failing() -> Iterator[tuple[str, ...]]:
+        yield from rows[:130]  # three whole row groups handed over, the fourth's rows pending
+        raise RuntimeError("the rows broke")
+
+    target = _Recorder()
+    with pytest.raises(RuntimeError, match="the rows broke"):
+        write_parquet_rows(failing(), target, encode_apart=True)
+    assert target.threads - {threading.get_ident()} and not _encoders()
+    assert pq.ParquetFile(io.BytesIO(target.getvalue())).metadata.num_rows == 120  # the groups made, closed
+
+
+@pytest.mark.parametrize("encode_apart", [False, True])
+def test_a_bad_flag_is_refused_with_or_without_the_thread(monkeypatch, encode_apart):
+    _awkward_rows(monkeypatch, flag="TRUE")
+    with pytest.raises(ValueError, match="neither 'true' nor 'false'"):
+        write_parquet_rows(tables.partition_rows(Partition(ACCOUNT, WEDNESDAY)), io.BytesIO(),
+                           encode_apart=encode_apart)
+    assert not _encoders()
+
+
+def test_parquet_is_written_in_the_callers_thread_unless_asked():
+    target = _Recorder()
+    write_parquet(Partition(ACCOUNT, WEDNESDAY), target)
+    assert target.threads == {threading.get_ident()}
 
 
 # -- objects and their names ----------------------------------------------------------------------------------
