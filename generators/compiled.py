@@ -1,11 +1,11 @@
 """Which of the generator's modules run compiled, and a switch to run them all from their Python sources.
 
-An install compiles the generator's hot modules with mypyc (the list is in pyproject.toml, under the wheel's
-``mypyc`` hook); each compiled module's extension sits beside its ``.py`` file and Python imports it first.
-An edited source is then not what runs until the next ``pip install -e .``. ``JAICP_MOCK_PURE_PYTHON=1``
-loads every ``generators`` module from its source instead (the package installs :class:`SourceFirst` before
-importing anything else): to try an edit without reinstalling, to debug with a Python debugger, or to
-measure the compiled build against the sources. Both give the same bytes (tests compare them).
+An install compiles the generator's hot modules with mypyc (``hatch_build.py``; the list is in pyproject.toml);
+each compiled module's extension sits beside its ``.py`` file and Python imports it first. An edited source is
+then not what runs until the next ``pip install -e .``. ``JAICP_MOCK_PURE_PYTHON=1`` loads every
+``generators`` module from its source instead (the package installs :class:`SourceFirst` before importing
+anything else): to try an edit without reinstalling, to debug with a Python debugger, or to measure the
+compiled build against the sources. Both give the same bytes (tests compare them).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ print(json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "rows": data.count
 def _declared_modules() -> list[str]:
     """The modules pyproject.toml asks the build hook to compile, as module names."""
     with open(ROOT / "pyproject.toml", "rb") as stream:
-        hook = tomllib.load(stream)["tool"]["hatch"]["build"]["targets"]["wheel"]["hooks"]["mypyc"]
+        hook = tomllib.load(stream)["tool"]["hatch"]["build"]["targets"]["wheel"]["hooks"]["custom"]
     return [path.strip("/").removesuffix(".py").removesuffix("/__init__").replace("/", ".") for path in hook["include"]]
 
 
