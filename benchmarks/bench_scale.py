@@ -106,7 +106,8 @@ for offset in range(int(days)):
                                        time.thread_time() - own, os.path.getsize(target.url))):
             totals[name][index] += spent
 import itertools
-from generators.partitions import partition_rows, write_csv_rows
+from generators.csvformat import write_csv_rows
+from generators.partitions import partition_rows
 from generators.tables import BATCH_ROWS, write_parquet_rows
 
 # The partition's rows, made BATCH_ROWS at a time with this thread's CPU of making them added to spent[0] (this

@@ -11,7 +11,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +40,8 @@ BOM = "\ufeff"
 BUFFER_SIZE = 1 << 20
 PLAIN_BATCH = 256
 """Plain rows joined into one write."""
+PROGRESS_STEP = 10_000
+"""Rows between two progress reports of one write."""
 
 
 class LogRecord(NamedTuple):
@@ -151,13 +153,36 @@ class RowWriter:
 def rows_to_bytes(rows: Iterable[tuple[str, ...]], dialect: Dialect = Dialect()) -> bytes:
     """A whole file (header and rows) in memory: for small files, samples and strategies."""
     buffer = io.BytesIO()
-    stream = text_stream(buffer)
-    writer = RowWriter(stream, dialect)
-    writer.header()
-    writer.write_all(rows)
-    stream.flush()
-    stream.detach()  # else the wrapper closes the buffer once it is freed, which may be before getvalue
+    write_csv_rows(rows, buffer, dialect, header=True)
     return buffer.getvalue()
+
+
+def write_csv_rows(rows: Iterable[tuple[str, ...]], target: BinaryIO, dialect: Dialect, *, header: bool,
+                   on_progress: Callable[[int], object] | None = None) -> int:
+    """Rows as CSV to a binary stream (the header first when asked); returns how many rows. ``on_progress``
+    gets the count of each PROGRESS_STEP rows written."""
+    stream = text_stream(target)
+    writer = RowWriter(stream, dialect)
+    if header:
+        writer.header()
+    count = 0
+    for batch in batches(rows, PROGRESS_STEP):
+        count += writer.write_all(batch)
+        if on_progress is not None:
+            on_progress(len(batch))
+    stream.flush()
+    stream.detach()  # else the wrapper closes the target once it is freed, which may be before the caller reads it
+    return count
+
+
+def batches(rows: Iterable[tuple[str, ...]], size: int) -> Iterator[list[tuple[str, ...]]]:
+    """Rows in lists of ``size`` (the last one shorter)."""
+    rows = iter(rows)
+    while True:
+        batch = [row for _, row in zip(range(size), rows, strict=False)]
+        if not batch:
+            return
+        yield batch
 
 
 def text_stream(binary: BinaryIO) -> io.TextIOWrapper:

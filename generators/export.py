@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from generators.csvformat import BUFFER_SIZE, atomic_output
+from generators.csvformat import BUFFER_SIZE, atomic_output, write_csv_rows
 from generators.model import DEFAULT_SEED, AccountSpec, Dialect
-from generators.partitions import PartitionStats, Request, write_csv_rows
+from generators.partitions import PartitionStats, Request
 from generators.sessions import DayPlan
 
 WINDOWS_PER_WORKER = 2

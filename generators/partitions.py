@@ -17,12 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import BinaryIO
 
-from generators.csvformat import RowWriter, text_stream
+from generators.csvformat import write_csv_rows
 from generators.model import DEFAULT_SEED, AccountSpec, Dialect
 from generators.sessions import DayPlan, Row
-
-PROGRESS_STEP = 10_000
-"""Rows between two progress reports of one partition."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,34 +116,8 @@ def write_partition(partition: Partition, target: BinaryIO,
     return stats_of(partition, rows)
 
 
-def write_csv_rows(rows: Iterator[Row], target: BinaryIO, dialect: Dialect, *, header: bool,
-                   on_progress: Callable[[int], object] | None = None) -> int:
-    """Rows as CSV to a binary stream (the header first when asked); returns how many rows."""
-    stream = text_stream(target)
-    writer = RowWriter(stream, dialect)
-    if header:
-        writer.header()
-    count = 0
-    for batch in batches(rows, PROGRESS_STEP):
-        count += writer.write_all(batch)
-        if on_progress is not None:
-            on_progress(len(batch))
-    stream.flush()
-    stream.detach()
-    return count
-
-
 def partition_bytes(partition: Partition) -> bytes:
     """The partition's CSV bytes in memory."""
     buffer = io.BytesIO()
     write_partition(partition, buffer)
     return buffer.getvalue()
-
-
-def batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
-    """Rows in lists of ``size`` (the last one shorter)."""
-    while True:
-        batch = [row for _, row in zip(range(size), rows, strict=False)]
-        if not batch:
-            return
-        yield batch

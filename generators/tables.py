@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from generators.csvformat import batches
 from generators.extras import require
-from generators.partitions import Partition, PartitionStats, batches, partition_rows, stats_of
+from generators.partitions import Partition, PartitionStats, partition_rows, stats_of
 from generators.schema import COLUMNS, DATETIME_FORMAT, FALSE, TRUE, Kind
 from generators.sessions import Row
 
