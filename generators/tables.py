@@ -1,20 +1,27 @@
 """Partitions as Arrow tables and Parquet files, typed by the column kinds of ``generators.schema``.
 
-A row group's rows (the tuples of texts the CSV writer formats) become one Arrow struct array of texts, its
-fields the columns: texts stay as they are, the other kinds are typed from those texts by Arrow's compute
-functions (``strptime``, a cast, a comparison), in C++ rather than value by value in Python. No CSV text is
-made, so the Parquet holds exactly the values of the CSV file without paying for writing and reading it.
+The generating thread's share of the cost is what a job waits for, so it does as little as it can:
+- it takes the rows BATCH_ROWS at a time, while they are still in the CPU's caches, and joins each column's
+  texts with the unit separator (U+001F) into one UTF-8 string: one call per column, none per text;
+- one Arrow call (``split_pattern``) splits a row group's joined columns back into string arrays, and Arrow's
+  compute functions type them (``strptime``, a cast, a comparison); with the encoding this is C++ that releases
+  the GIL, so by default it runs on a second thread while the first makes the next rows (``encode_apart``).
+A batch with a text that holds the separator (or a value that is not a text) is handed to Arrow row by row
+instead: the same values, slower. No CSV text is made, so the Parquet holds exactly the values of the CSV file
+without paying for writing and reading it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from generators.csvformat import batches
+from generators.csvformat import PROGRESS_STEP, batches
 from generators.extras import require
 from generators.partitions import Partition, PartitionStats, partition_rows, stats_of
 from generators.schema import COLUMNS, DATETIME_FORMAT, FALSE, TRUE, Kind
@@ -25,9 +32,15 @@ if TYPE_CHECKING:
 
 ROW_GROUP_ROWS = 32_768
 """Rows per Parquet row group."""
-BATCH_ROWS = 8_192
-"""Rows handed to Arrow at once. Smaller batches cost more (1,024: 0.7-1.0 us a row more); 16,384 measured
-0.05 us a row less (2% of Parquet's cost, within the noise) for ~15 MB more Python rows held, so not taken."""
+BATCH_ROWS = 256
+"""Rows joined at once. Joined while still in the CPU's caches they cost least: batches of 8,192 rows measured
+about 1 us a row more in the generating thread (so did 8,192-row batches handed to Arrow row by row)."""
+SEPARATOR = "\x1f"
+"""Between a column's texts once joined: the unit separator, a control character no log text needs (a batch
+that has one anyway goes to Arrow row by row). In UTF-8 its byte is never part of another character's."""
+SINK_BUFFER_BYTES = 4 << 20
+"""The encoding thread writes into Arrow's own buffer of this size, so that it takes the GIL (to write to the
+Python target) once per this many bytes rather than for every page."""
 PARQUET_COMPRESSION = "zstd"
 """Measured against snappy, lz4 and none: zstd (Arrow's level 1) costs snappy's CPU and makes half its bytes."""
 STATISTICS_COLUMNS = tuple(column.name for column in COLUMNS if column.kind is not Kind.TEXT)
@@ -94,39 +107,111 @@ def _column_plan() -> tuple[tuple[Callable[[pa.Array, pa.DataType], pa.Array], p
 
 @functools.cache
 def _row_type() -> pa.DataType:
-    """A row as Arrow sees it: a struct of 19 texts, so Arrow reads the tuples itself (no transposing in Python)."""
+    """A row as Arrow sees it: a struct of 19 texts (for the batches handed over row by row)."""
     pa = _pyarrow()
     return pa.struct([pa.field(name, pa.string(), nullable=False) for name in arrow_schema().names])
 
 
-def _texts(rows: Sequence[tuple[str, ...]]) -> list[pa.Array]:
-    """A batch's columns as Arrow string arrays (the part that needs the GIL)."""
-    return _pyarrow().array(rows, _row_type()).flatten()
+class _Joined:
+    """A run of rows kept as each column's texts, UTF-8, joined by SEPARATOR: the Python side's whole part in
+    making Arrow columns. ``columns`` splits them back, in C++."""
+
+    __slots__ = ("rows", "texts")
+
+    def __init__(self) -> None:
+        self.texts = [bytearray() for _ in COLUMNS]
+        self.rows = 0
+
+    def add(self, joined: list[bytes], rows: int) -> None:
+        for texts, more in zip(self.texts, joined, strict=True):
+            if self.rows:
+                texts.extend(_SEPARATOR_BYTE)
+            texts.extend(more)
+        self.rows += rows
+
+    def columns(self) -> list[pa.Array]:
+        """The 19 text columns: one string per column split at the separators by one Arrow call (whose result
+        holds the columns one after another; each is a slice of it, not a copy)."""
+        pa = _pyarrow()
+        offsets = array("q", itertools.accumulate(map(len, self.texts), initial=0))
+        whole = pa.LargeStringArray.from_buffers(len(self.texts), pa.py_buffer(offsets),
+                                                 pa.py_buffer(b"".join(self.texts)))
+        texts = _compute().split_pattern(whole, SEPARATOR).values.cast(pa.string())
+        return [texts.slice(index * self.rows, self.rows) for index in range(len(self.texts))]
+
+
+_SEPARATOR_BYTE = SEPARATOR.encode()
+
+
+def _joined(batch: Sequence[Row]) -> list[bytes] | None:
+    """Each column's texts joined and encoded; None if a row is not 19 texts or a text holds the separator
+    (the count of separators tells: UTF-8 has that byte for that character only)."""
+    if set(map(len, batch)) != {len(COLUMNS)}:
+        return None
+    try:
+        joined = [SEPARATOR.join(column).encode() for column in zip(*batch, strict=True)]
+    except (TypeError, UnicodeEncodeError):  # not a text, or a lone surrogate: Arrow names the value
+        return None
+    separators = len(batch) - 1
+    return None if any(texts.count(_SEPARATOR_BYTE) != separators for texts in joined) else joined
+
+
+def _text_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[list[Any]]:
+    """Row groups as pieces (runs of joined batches, or batches taken row by row), not yet split or typed:
+    what must be done holding the GIL."""
+    size = min(BATCH_ROWS, ROW_GROUP_ROWS)
+    per_group = ROW_GROUP_ROWS // size
+    report = _Progress(on_progress)
+    group: list[Any] = []
+    for count, batch in enumerate(batches(rows, size), start=1):
+        joined = _joined(batch)
+        if joined is None:
+            group.append(_pyarrow().array(batch, _row_type()))
+        else:
+            if not group or not isinstance(group[-1], _Joined):
+                group.append(_Joined())
+            group[-1].add(joined, len(batch))
+        report.add(len(batch))
+        if count % per_group == 0:
+            yield group
+            group = []
+    if group:
+        yield group
+    report.flush()
+
+
+class _Progress:
+    """Counts rows and reports them every PROGRESS_STEP, as the CSV writer does, rather than every batch."""
+
+    def __init__(self, on_progress: Callable[[int], object] | None) -> None:
+        self._report = on_progress
+        self._unreported = 0
+
+    def add(self, rows: int) -> None:
+        self._unreported += rows
+        if self._unreported >= PROGRESS_STEP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._report is not None and self._unreported:
+            self._report(self._unreported)
+        self._unreported = 0
+
+
+def _text_columns(piece: Any) -> list[pa.Array]:
+    return piece.columns() if isinstance(piece, _Joined) else piece.flatten()
 
 
 def _typed(texts: list[pa.Array]) -> pa.RecordBatch:
-    """A batch's text columns typed by their kinds (Arrow's kernels, which release the GIL)."""
+    """Text columns typed by their kinds (Arrow's kernels, which release the GIL)."""
     typed = [convert(column, target) for column, (convert, target) in zip(texts, _column_plan(), strict=True)]
     return _pyarrow().RecordBatch.from_arrays(typed, schema=arrow_schema())
 
 
-def _table(group: Sequence[list[pa.Array]]) -> pa.Table:
-    """A row group's batches of texts, typed, as one table."""
-    return _pyarrow().Table.from_batches([_typed(texts) for texts in group], schema=arrow_schema())
-
-
-def _text_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[list[list[pa.Array]]]:
-    """Row groups of batches of text columns, not yet typed: what must be done holding the GIL."""
-    texts = _text_batches(rows, on_progress)
-    while group := list(itertools.islice(texts, max(1, ROW_GROUP_ROWS // BATCH_ROWS))):
-        yield group
-
-
-def _text_batches(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[list[pa.Array]]:
-    for batch in batches(rows, BATCH_ROWS):
-        yield _texts(batch)
-        if on_progress is not None:
-            on_progress(len(batch))
+def _table(group: Sequence[Any]) -> pa.Table:
+    """A row group's pieces split into columns and typed, as one table."""
+    batches_ = [_typed(_text_columns(piece)) for piece in group]
+    return _pyarrow().Table.from_batches(batches_, schema=arrow_schema())
 
 
 def _row_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[pa.Table]:
@@ -134,7 +219,7 @@ def _row_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None
 
 
 def row_groups(partition: Partition, on_progress: Callable[[int], object] | None = None) -> Iterator[pa.Table]:
-    """The partition's rows as typed tables of up to ROW_GROUP_ROWS rows each (chunked by BATCH_ROWS)."""
+    """The partition's rows as typed tables of up to ROW_GROUP_ROWS rows each."""
     return _row_groups(partition_rows(partition), on_progress)
 
 
@@ -145,56 +230,72 @@ def partition_table(partition: Partition) -> pa.Table:
 
 
 def write_parquet(partition: Partition, target: BinaryIO, on_progress: Callable[[int], object] | None = None,
-                  *, encode_apart: bool = False) -> PartitionStats:
+                  *, encode_apart: bool = True) -> PartitionStats:
     """The partition as one Parquet file to a binary stream, a row group per ROW_GROUP_ROWS rows."""
     rows = write_parquet_rows(partition_rows(partition), target, on_progress, encode_apart=encode_apart)
     return stats_of(partition, rows)
 
 
 def write_parquet_rows(rows: Iterator[Row], target: BinaryIO, on_progress: Callable[[int], object] | None = None,
-                       *, encode_apart: bool = False) -> int:
+                       *, encode_apart: bool = True) -> int:
     """Rows as one Parquet file to a binary stream (``write_csv_rows``' twin for Parquet); returns how many rows.
 
-    ``encode_apart``: type and encode each row group on a second thread while this one makes the next. Off by
-    default: it takes 0.6-1.1 us a row off this thread (Parquet's cost there 0.82-0.93x CSV's writer's) but
-    this thread then waits 0.4-0.55 us a row (most likely for the GIL), for 4-5% more CPU; even with a core free,
-    Parquet was 0.965-0.971x CSV's rows/s with it, 0.974x without (``benchmarks/bench_scale.py``; the figures
-    are in docs/scale.md). Kept as a switch to measure it again on other machines."""
+    ``encode_apart`` (the default): split, type and encode each row group on a second thread while this one
+    makes the next rows. With a core free it made Parquet faster than CSV; with every core busy (a pool of as
+    many workers as cores) it costs a few per cent more CPU than ``encode_apart=False``, which does it all in
+    this thread (``benchmarks/bench_scale.py``; the figures are in docs/scale.md)."""
     groups = _text_groups(rows, on_progress)
-    return (_write_groups_apart if encode_apart else _write_groups)(groups, target)
+    if encode_apart:
+        return _write_groups_apart(groups, target)
+    with _parquet_writer(target) as writer:
+        return sum(_write_group(writer, group) for group in groups)
 
 
-def _parquet_writer(target: BinaryIO) -> Any:
+def _parquet_writer(target: Any) -> Any:
     pq = require("pyarrow.parquet", "Parquet output")
     return pq.ParquetWriter(target, arrow_schema(), compression=PARQUET_COMPRESSION,
                             write_statistics=list(STATISTICS_COLUMNS), use_dictionary=list(DICTIONARY_COLUMNS),
                             dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES)
 
 
-def _write_group(writer: Any, group: Sequence[list[pa.Array]]) -> int:
-    """Type a row group and encode it: no Python objects are made, so another thread can run meanwhile."""
+def _write_group(writer: Any, group: Sequence[Any]) -> int:
+    """Split, type and encode a row group: no Python objects are made, so another thread can run meanwhile."""
     table = _table(group)
     writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
     return int(table.num_rows)
 
 
-def _write_groups(groups: Iterable[Sequence[list[pa.Array]]], target: BinaryIO) -> int:
-    with _parquet_writer(target) as writer:
-        return sum(_write_group(writer, group) for group in groups)
-
-
-def _write_groups_apart(groups: Iterable[Sequence[list[pa.Array]]], target: BinaryIO) -> int:
-    """Each row group typed and written on one background thread while this thread converts the next. One
-    write at a time is in flight (waited for before the next is handed over), so at most two row groups are
-    held, the writer is never used by two threads at once, and its error is raised here at the next hand-over
-    or at the end. If the rows fail, leaving the block waits for the write in flight: no thread outlives the
-    call."""
+def _write_groups_apart(groups: Iterable[Sequence[Any]], target: BinaryIO) -> int:
+    """Each row group split, typed and written on one background thread while this thread joins the next.
+    One write at a time is in flight (waited for before the next is handed over), so at most two row groups
+    are held, the writer is never used by two threads at once, and its error is raised here at the next
+    hand-over or at the end. If the rows fail, leaving the block waits for the write in flight: no thread
+    outlives the call. The pages go through Arrow's buffer (SINK_BUFFER_BYTES), flushed to the target
+    before returning; on an error too, as far as the target takes it."""
+    pa = _pyarrow()
+    sink = pa.BufferedOutputStream(pa.PythonFile(target, mode="w"), SINK_BUFFER_BYTES)
     count = 0
-    # The writer outside the pool: the pool's exit waits for the write in flight before the writer closes.
-    with _parquet_writer(target) as writer, ThreadPoolExecutor(1, thread_name_prefix="parquet-encode") as encoder:
-        pending: Future[int] | None = None
-        for group in groups:
+    try:
+        # The writer outside the pool: the pool's exit waits for the write in flight before the writer closes.
+        with _parquet_writer(sink) as writer, ThreadPoolExecutor(1, thread_name_prefix="parquet-encode") as encoder:
+            pending: Future[int] | None = None
+            for group in groups:
+                count += pending.result() if pending is not None else 0
+                pending = encoder.submit(_write_group, writer, group)
             count += pending.result() if pending is not None else 0
-            pending = encoder.submit(_write_group, writer, group)
-        count += pending.result() if pending is not None else 0
+    except BaseException:
+        _release(sink)
+        raise
+    sink.detach()  # flushed; the target stays open (it is the caller's)
     return count
+
+
+def _release(sink: Any) -> None:
+    """After an error: flush what was written and let go of the target, if the target takes it; if it fails
+    to, close the buffer (and the broken target) so that nothing is left to flush when it is freed. The error
+    being raised says more than this one."""
+    try:
+        sink.detach()
+    except OSError:
+        with contextlib.suppress(OSError):
+            sink.close()

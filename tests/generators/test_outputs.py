@@ -10,11 +10,14 @@ import itertools
 import threading
 from collections.abc import Iterator
 from datetime import date
+from unittest import mock
 
 import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generators import AccountSpec, Dialect, day_bytes, tables
 from generators.csvformat import ExportDialect, read_records
@@ -161,6 +164,83 @@ def test_parquet_keeps_statistics_for_the_typed_columns_only(monkeypatch):
     assert times[0].min <= times[0].max < times[1].max  # the rows are in log order
 
 
+# -- the columns joined, and split back by Arrow --------------------------------------------------------------
+
+_TEXTS = st.text(st.sampled_from(["a", ";", '"', "\n", "\r", " ", "ё", "Ж", "€", "😀", "\x00", tables.SEPARATOR]),
+                 max_size=6)
+
+
+def _text_columns_of(rows: list[tuple[str, ...]]) -> tuple[list[list[str]], set[str]]:
+    """The text columns the pieces of ``rows`` split back into, and the kinds of pieces that made them."""
+    columns: list[list[str]] = [[] for _ in COLUMNS]
+    kinds = set()
+    for group in tables._text_groups(iter(rows), None):
+        for piece in group:
+            kinds.add(type(piece).__name__)
+            for column, texts in zip(columns, tables._text_columns(piece), strict=True):
+                column.extend(texts.to_pylist())
+    return columns, kinds
+
+
+def test_joined_columns_split_back_into_every_text_in_order():
+    """Any texts (empty ones, line breaks, quotes, non-ASCII, the separator itself) come back as they were, in
+    their rows' order, across batch and row-group borders; a batch with the separator in a text goes to Arrow
+    row by row, and the runs on either side of it stay joined. Both ways are reached."""
+    reached: set[str] = set()
+
+    @settings(max_examples=150, deadline=None)
+    @given(rows=st.lists(st.tuples(*[_TEXTS] * len(COLUMNS)), min_size=1, max_size=40),
+           batch=st.integers(1, 6), per_group=st.integers(1, 4))
+    def check(rows, batch, per_group):
+        with mock.patch.object(tables, "BATCH_ROWS", batch), \
+                mock.patch.object(tables, "ROW_GROUP_ROWS", batch * per_group):
+            columns, kinds = _text_columns_of(rows)
+        assert columns == [list(column) for column in zip(*rows, strict=True)]
+        reached.update(kinds)
+
+    check()
+    assert reached == {"_Joined", "StructArray"}
+
+
+def test_a_text_with_the_separator_costs_its_batch_only(monkeypatch):
+    monkeypatch.setattr(tables, "BATCH_ROWS", 4)
+    rows = list(itertools.islice(partition_rows(Partition(ACCOUNT, WEDNESDAY)), 12))
+    rows[5] = (*rows[5][:MSG_QUESTION], f"a{tables.SEPARATOR}b", *rows[5][MSG_QUESTION + 1:])
+    (group,) = tables._text_groups(iter(rows), None)
+    assert [type(piece).__name__ for piece in group] == ["_Joined", "StructArray", "_Joined"]
+    assert _parquet_of(rows).column(MSG_QUESTION).to_pylist()[5] == "a\x1fb"
+
+
+def _parquet_of(rows: list[tuple[str, ...]]) -> pa.Table:
+    """The rows written as Parquet and read back."""
+    buffer = io.BytesIO()
+    write_parquet_rows(iter(rows), buffer)
+    return pq.read_table(io.BytesIO(buffer.getvalue()))
+
+
+@pytest.mark.parametrize(("bad", "error"), [
+    (lambda row: row[:-1], "Tuple size must be equal to number of struct fields"),
+    (lambda row: (*row, "more"), "Tuple size must be equal to number of struct fields"),
+    (lambda row: (*row[:-1], None), "'msg_tags' is declared non-nullable but contains nulls"),
+    (lambda row: (*row[:-1], "\ud800"), "surrogates not allowed"),
+])
+def test_a_row_that_is_not_19_texts_is_refused_by_name(bad, error):
+    rows = list(itertools.islice(partition_rows(Partition(ACCOUNT, WEDNESDAY)), 3))
+    rows[1] = bad(rows[1])
+    with pytest.raises((pa.ArrowException, TypeError, UnicodeEncodeError), match=error):
+        write_parquet_rows(iter(rows), io.BytesIO())
+    assert not _encoders()
+
+
+def test_progress_is_reported_in_steps_and_adds_up(monkeypatch):
+    monkeypatch.setattr(tables, "BATCH_ROWS", 16)
+    monkeypatch.setattr(tables, "PROGRESS_STEP", 100)
+    reports: list[int] = []
+    rows = write_parquet_rows(partition_rows(Partition(ACCOUNT, WEDNESDAY)), io.BytesIO(), reports.append)
+    assert sum(reports) == rows and len(reports) == -(-rows // 112)  # 7 batches of 16 reach a step
+    assert all(report == 112 for report in reports[:-1])
+
+
 # -- Parquet encoded on a second thread -----------------------------------------------------------------------
 
 
@@ -184,9 +264,11 @@ def _encoders() -> list[threading.Thread]:
 
 
 def _small_groups(monkeypatch) -> list[tuple[str, ...]]:
-    """Row groups of 40 rows in batches of 20, so a day's rows make several hand-overs to the thread."""
+    """Row groups of 40 rows in batches of 20, so a day's rows make several hand-overs to the thread, and an
+    Arrow buffer of 512 bytes before the target, so that the thread writes to it (not the final flush only)."""
     monkeypatch.setattr(tables, "BATCH_ROWS", 20)
     monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 40)
+    monkeypatch.setattr(tables, "SINK_BUFFER_BYTES", 512)
     rows = list(partition_rows(Partition(ACCOUNT, WEDNESDAY)))
     assert len(rows) > 5 * 40
     return rows
@@ -237,10 +319,13 @@ def test_a_bad_flag_is_refused_with_or_without_the_thread(monkeypatch, encode_ap
     assert not _encoders()
 
 
-def test_parquet_is_written_in_the_callers_thread_unless_asked():
-    target = _Recorder()
-    write_parquet(Partition(ACCOUNT, WEDNESDAY), target)
-    assert target.threads == {threading.get_ident()}
+def test_parquet_is_encoded_on_a_thread_unless_asked_not_to(monkeypatch):
+    _small_groups(monkeypatch)
+    default, here = _Recorder(), _Recorder()
+    write_parquet(Partition(ACCOUNT, WEDNESDAY), default)
+    write_parquet(Partition(ACCOUNT, WEDNESDAY), here, encode_apart=False)
+    assert default.threads - {threading.get_ident()} and here.threads == {threading.get_ident()}
+    assert default.getvalue() == here.getvalue() and not default.closed
 
 
 # -- objects and their names ----------------------------------------------------------------------------------
