@@ -3,17 +3,17 @@ as Parquet, beside the one-process run measured in the same run.
 
     python benchmarks/bench_scale.py [--days 10] [--rows-per-day 1000000] [--workers 2] [--formats-only]
 
-Prints, for each engine (CSV, and the pool writing Parquet), rows/s, its ratio to one process, CPU seconds,
-rows per CPU second and peak RSS per process; then Parquet (all in one thread, the default, and with a second
-thread encoding) against CSV, the same days alternating in one process, each as wall-clock rows/s, CPU per row
-(all threads) and CPU per row in the generating thread (the job's path when Parquet's encoding thread has a
-core of its own), and each writer's CPU per row on top of generation (the first ~100,000 rows of the first day
-made apart, a batch at a time, in alternating runs: a figure that does not move with generation's speed);
+Prints, for each engine (CSV, and the pool writing Parquet), rows/s, its ratio to one process, CPU seconds, rows
+per CPU second and peak RSS per process; then Parquet (with a second thread splitting, typing and encoding, the
+default, and all in one thread) against CSV, the same days alternating in one process, each as wall-clock rows/s,
+CPU per row (all threads) and CPU per row in the generating thread (the job's path when Parquet's encoding thread
+has a core of its own), and each writer's CPU per row on top of generation (the first ~100,000 rows of the first
+day made apart, a batch at a time, in alternating runs: a figure that does not move with generation's speed);
 checks that every CSV run wrote the same bytes; and projects the hours for 365 days x 5M rows on 1, 16 and 64
-cores from the measured per-core rate (rows per CPU second of one process). Targets on a 2-core machine: 2
-workers >= 1.8x one process, Parquet no slower than CSV (wall-clock rows/s). Each run is a fresh process (its
-RSS is its own). The machine must be otherwise idle for the wall-clock ratios to mean anything: the load
-average is printed beside them.
+cores from the measured per-core rate (rows per CPU second of one process). Targets on a 2-core machine: 2 workers
+>= 1.8x one process, Parquet no slower than CSV (wall-clock rows/s). Each run is a fresh process (its RSS is its
+own). The machine must be otherwise idle for the wall-clock ratios to mean anything: the load average is printed
+beside them.
 """
 
 from __future__ import annotations
@@ -85,9 +85,9 @@ warm = Partition(dataclasses.replace(account, sessions_per_day=10_000),
                  date.fromisoformat("{first_day}") - timedelta(days=1))
 write_parquet(warm, io.BytesIO())
 write_partition(warm, io.BytesIO())
-# Parquet with a second thread typing and encoding, and all in this thread (the default), against CSV; each as
-# wall seconds, CPU seconds (both threads) and this thread's CPU seconds (the path the job waits for when the
-# encoder has a core of its own).
+# Parquet with a second thread splitting, typing and encoding (the default), and all in this thread, against
+# CSV; each as wall seconds, CPU seconds (both threads) and this thread's CPU seconds (the path the job waits
+# for when the encoder has a core of its own).
 import functools
 writers = {{"csv": None, "parquet, two threads": functools.partial(write_parquet, encode_apart=True),
            "parquet, one thread": functools.partial(write_parquet, encode_apart=False)}}

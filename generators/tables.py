@@ -18,7 +18,7 @@ import functools
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
 from generators.csvformat import PROGRESS_STEP, batches
 from generators.extras import require
@@ -144,6 +144,7 @@ def _one_string(pa: Any, texts: bytearray) -> pa.Array:
 
 
 _SEPARATOR_BYTE = SEPARATOR.encode()
+_Piece: TypeAlias = "_Joined | pa.StructArray"  # a run of joined batches, or a batch Arrow took row by row
 
 
 def _joined(batch: Sequence[Row]) -> list[bytes] | None:
@@ -159,13 +160,13 @@ def _joined(batch: Sequence[Row]) -> list[bytes] | None:
     return None if any(texts.count(_SEPARATOR_BYTE) != separators for texts in joined) else joined
 
 
-def _text_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[list[Any]]:
+def _text_groups(rows: Iterator[Row], on_progress: Callable[[int], object] | None) -> Iterator[list[_Piece]]:
     """Row groups as pieces (runs of joined batches, or batches taken row by row), not yet split or typed:
     what must be done holding the GIL."""
     size = min(BATCH_ROWS, ROW_GROUP_ROWS)
     per_group = ROW_GROUP_ROWS // size
     report = _Progress(on_progress)
-    group: list[Any] = []
+    group: list[_Piece] = []
     for count, batch in enumerate(batches(rows, size), start=1):
         joined = _joined(batch)
         if joined is None:
@@ -201,7 +202,7 @@ class _Progress:
         self._unreported = 0
 
 
-def _text_columns(piece: Any) -> list[pa.Array]:
+def _text_columns(piece: _Piece) -> list[pa.Array]:
     return piece.columns() if isinstance(piece, _Joined) else piece.flatten()
 
 
@@ -211,7 +212,7 @@ def _typed(texts: list[pa.Array]) -> pa.RecordBatch:
     return _pyarrow().RecordBatch.from_arrays(typed, schema=arrow_schema())
 
 
-def _table(group: Sequence[Any]) -> pa.Table:
+def _table(group: Sequence[_Piece]) -> pa.Table:
     """A row group's pieces split into columns and typed, as one table."""
     batches_ = [_typed(_text_columns(piece)) for piece in group]
     return _pyarrow().Table.from_batches(batches_, schema=arrow_schema())
@@ -244,9 +245,9 @@ def write_parquet_rows(rows: Iterator[Row], target: BinaryIO, on_progress: Calla
     """Rows as one Parquet file to a binary stream (``write_csv_rows``' twin for Parquet); returns how many rows.
 
     ``encode_apart`` (the default): split, type and encode each row group on a second thread while this one
-    makes the next rows. With a core free it made Parquet faster than CSV; with every core busy (a pool of as
-    many workers as cores) it costs a few per cent more CPU than ``encode_apart=False``, which does it all in
-    this thread (``benchmarks/bench_scale.py``; the figures are in docs/scale.md)."""
+    makes the next rows. With a core free that made Parquet 1.02-1.035x CSV's rows/s (``encode_apart=False``,
+    all in this thread: 0.98x) for about 3% more CPU than one thread, which is what counts when every core is
+    busy (``benchmarks/bench_scale.py``; the figures are in docs/scale.md)."""
     groups = _text_groups(rows, on_progress)
     if encode_apart:
         return _write_groups_apart(groups, target)
@@ -261,14 +262,14 @@ def _parquet_writer(target: Any) -> Any:
                             dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES)
 
 
-def _write_group(writer: Any, group: Sequence[Any]) -> int:
+def _write_group(writer: Any, group: Sequence[_Piece]) -> int:
     """Split, type and encode a row group: no Python objects are made, so another thread can run meanwhile."""
     table = _table(group)
     writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
     return int(table.num_rows)
 
 
-def _write_groups_apart(groups: Iterable[Sequence[Any]], target: BinaryIO) -> int:
+def _write_groups_apart(groups: Iterable[Sequence[_Piece]], target: BinaryIO) -> int:
     """Each row group split, typed and written on one background thread while this thread joins the next.
     One write at a time is in flight (waited for before the next is handed over), so at most two row groups
     are held, the writer is never used by two threads at once, and its error is raised here at the next
@@ -286,17 +287,17 @@ def _write_groups_apart(groups: Iterable[Sequence[Any]], target: BinaryIO) -> in
                 count += pending.result() if pending is not None else 0
                 pending = encoder.submit(_write_group, writer, group)
             count += pending.result() if pending is not None else 0
+        sink.detach()  # flushed; the target stays open (it is the caller's)
     except BaseException:
         _release(sink)
         raise
-    sink.detach()  # flushed; the target stays open (it is the caller's)
     return count
 
 
 def _release(sink: Any) -> None:
     """After an error: flush what was written and let go of the target, if the target takes it; if it fails
     to, close the buffer (and the broken target) so that nothing is left to flush when it is freed. The error
-    being raised says more than this one."""
+    being raised says more than this one. (After a detach that worked, this one does nothing.)"""
     try:
         sink.detach()
     except OSError:
