@@ -4,6 +4,7 @@ writes that are whole or absent, locally and on an fsspec store (``memory://``).
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import io
 import itertools
@@ -294,6 +295,18 @@ def test_a_failing_write_on_the_thread_is_the_calls_error_and_stops_the_rows(mon
     assert target.threads - {threading.get_ident()}
     assert len(pulled) < len(rows)  # stopped at the next hand-over, not after making every row
     assert not _encoders()
+
+
+def test_a_target_failing_on_the_last_flush_is_the_calls_error_and_nothing_is_left_to_flush(capfd):
+    """With Arrow's buffer larger than the file, the one write to the target is the flush at the end, in the
+    caller's thread: its error is raised, and the buffer is closed, so freeing it later writes nothing (Arrow
+    would print the failure again on stderr)."""
+    target = _Recorder(fail_after=2_000)
+    with pytest.raises(OSError, match="the store is full"):
+        write_parquet(Partition(ACCOUNT, WEDNESDAY), target)
+    assert target.threads == {threading.get_ident()} and not _encoders()
+    gc.collect()
+    assert "Error ignored" not in capfd.readouterr().err
 
 
 def test_a_failing_row_source_stops_the_thread_after_the_write_in_flight(monkeypatch):
