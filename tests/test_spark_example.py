@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -31,9 +32,11 @@ def _example():
 
 
 @pytest.mark.slow
-def test_spark_makes_the_rows_of_the_day_files():
+def test_spark_makes_the_rows_of_the_day_files(monkeypatch):
     from pyspark.sql import SparkSession
 
+    # The workers run this interpreter (with this project installed), not the first python3 on PATH.
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
     example = _example()
     request = Request(AccountSpec(1234567, sessions_per_day=40), date(2026, 1, 1), days=2, chunks=2)
     spark = SparkSession.builder.master("local[1]").config("spark.sql.session.timeZone", "UTC").getOrCreate()
