@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 ROW_GROUP_ROWS = 32_768
 """Rows per Parquet row group."""
 BATCH_ROWS = 256
-"""Rows joined at once. Joined while still in the CPU's caches they cost least: batches of 8,192 rows measured
-about 1 us a row more in the generating thread (so did 8,192-row batches handed to Arrow row by row)."""
+"""Rows joined at once, while they are still in the CPU's caches: merely holding rows in lists of 8,192 cost
+about 1.1 us a row more than in lists of 128 (docs/scale.md, "Where the CPU goes")."""
 SEPARATOR = "\x1f"
 """Between a column's texts once joined: the unit separator, a control character no log text needs (a batch
 that has one anyway goes to Arrow row by row). In UTF-8 its byte is never part of another character's."""
