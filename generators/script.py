@@ -13,6 +13,7 @@ from collections.abc import Callable
 from random import Random
 from typing import TYPE_CHECKING, NamedTuple
 
+from generators.memo import ByIdentity
 from generators.scenarios import (
     SETTLED,
     Goal,
@@ -475,14 +476,11 @@ def _fitting(lines: tuple[Template, ...], last: Template | None, locale: str) ->
     """The client's lines that fit after the agent's ``last`` one: a bare "ok" or "yes" only after a question."""
     if last is not None and "?" in last.male:
         return lines
-    kept = _NOT_BARE.get(id(lines))
-    if kept is None or kept[0] is not lines:  # the scenario's tuples live as long as the process
-        kept = _NOT_BARE[id(lines)] = (lines, tuple(line for line in lines if not is_bare_answer(line.male, locale))
-                                       or lines)
-    return kept[1]
+    return _NOT_BARE.get(lines, lambda: tuple(line for line in lines if not is_bare_answer(line.male, locale))
+                         or lines)
 
 
-_NOT_BARE: dict[int, tuple[tuple[Template, ...], tuple[Template, ...]]] = {}
+_NOT_BARE: ByIdentity[tuple[Template, ...]] = ByIdentity()
 """Agent-chat lines without the bare answers, per tuple of lines: every agent chat filters the same few."""
 
 
@@ -494,27 +492,20 @@ def _fresh(turn: OperatorTurn, spoken: set[int]) -> bool:
 def _plain_greetings(turns: tuple[OperatorTurn, ...], state: str) -> tuple[tuple[OperatorTurn, Template], ...]:
     """The greetings that fit a chat whose matter is ``state`` and quote nothing the client gives (kept per tuple
     of turns, as ``_fitting`` keeps its)."""
-    key = (id(turns), state)
-    found = _PLAIN.get(key)
-    if found is None or found[0] is not turns:
-        found = _PLAIN[key] = (turns, tuple((turn, line) for turn in turns if state in turn.after
-                                            for line in turn.agent if not line.slots))
-    return found[1]
+    return _PLAIN.get(turns, lambda: tuple((turn, line) for turn in turns if state in turn.after
+                                           for line in turn.agent if not line.slots), state)
 
 
-_PLAIN: dict[tuple[int, str], tuple[tuple[OperatorTurn, ...], tuple[tuple[OperatorTurn, Template], ...]]] = {}
+_PLAIN: ByIdentity[tuple[tuple[OperatorTurn, Template], ...]] = ByIdentity()
 
 
 def _greeting_lines(operator: Operator) -> tuple[Template, ...]:
     """What a client writes that an agent's greeting answers ("hello?", "hi"): every greet turn's client lines."""
-    found = _GREETINGS.get(id(operator))
-    if found is None or found[0] is not operator:
-        lines = tuple(line for turn in operator.phase_turns("greet", "") for line in turn.client)
-        found = _GREETINGS[id(operator)] = (operator, lines or operator.waiting)
-    return found[1]
+    return _GREETINGS.get(operator, lambda: tuple(line for turn in operator.phase_turns("greet", "")
+                                                  for line in turn.client) or operator.waiting)
 
 
-_GREETINGS: dict[int, tuple[Operator, tuple[Template, ...]]] = {}
+_GREETINGS: ByIdentity[tuple[Template, ...]] = ByIdentity()
 
 
 def _other(rng: Random, phrases: tuple[Template, ...], said: Template) -> Template:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from random import Random
 
+from generators.memo import ByIdentity
 from generators.model import stable_int
 from generators.pools import LocalePools, load_pools
 from generators.scenarios import CASE_MARK, Amount, DaySpan, Scenario, Template
@@ -316,15 +317,12 @@ def _resolver(scenario: Scenario, key: str) -> Resolver:
     return _chosen if key in scenario.values else _priced if key in scenario.amounts else _dated
 
 
-_RESOLVERS: dict[int, tuple[Scenario, dict[str, Resolver]]] = {}
+_RESOLVERS: ByIdentity[dict[str, Resolver]] = ByIdentity()
 """Per scenario, each key's resolver once found: every session asks for the same few keys."""
 
 
 def _resolvers(scenario: Scenario) -> dict[str, Resolver]:
-    found = _RESOLVERS.get(id(scenario))
-    if found is None or found[0] is not scenario:  # an id is only unique while its object lives
-        found = _RESOLVERS[id(scenario)] = (scenario, {})
-    return found[1]
+    return _RESOLVERS.get(scenario, dict)
 
 
 _MASK64 = (1 << 64) - 1
