@@ -1,5 +1,5 @@
-"""Values derived from objects that live as long as the process (a scenario, its operator, its tuples of
-lines), kept by the object's identity: hashing a tuple of lines at every lookup would cost more than the
+"""Values derived from objects that live as long as the process (a scenario, its goals, its operator's turns, its
+tuples of lines), kept by the object's identity: hashing a tuple of lines at every lookup would cost more than the
 derivation saves, and a value per object is all that is wanted."""
 
 from __future__ import annotations

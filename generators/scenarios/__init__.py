@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from generators.memo import ByIdentity
+
 SCENARIO_DIR = Path(__file__).resolve().parent
 LOCALES: tuple[str, ...] = ("en_US", "ru_RU")
 DOMAINS: tuple[str, ...] = ("banking", "delivery", "telecom", "retail")
@@ -244,29 +246,23 @@ class Operator:
 
     def phase_turns(self, phase: str, goal: str) -> tuple[OperatorTurn, ...]:
         """The turns of a phase that fit a session with this goal (goal-specific ones first when any)."""
-        key = (id(self.turns), phase, goal)  # by identity: hashing the turns themselves cost more than the lookup
-        found = _PHASE_TURNS.get(key)
-        if found is None:
-            found = _PHASE_TURNS[key] = _phase_turns(self.turns, phase, goal)
-            _KEPT.append(self.turns)  # an id stays valid only while its tuple lives
-        return found
+        return _PHASE_TURNS.get(self.turns, lambda: _phase_turns(self.turns, phase, goal), (phase, goal))
 
     def matter_turns(self, phase: str, goal: str, state: str) -> tuple[Turns, Turns]:
         """The act or close turns whose client lines fit after ``state``: this goal's own, and those for any goal."""
-        key = (id(self.turns), phase, goal, state)
-        found = _MATTER_TURNS.get(key)
-        if found is None:
-            fitting = [turn for turn in self.turns if turn.phase == phase and state in turn.after]
-            found = _MATTER_TURNS[key] = (tuple(turn for turn in fitting if goal and turn.goal == goal),
-                                          tuple(turn for turn in fitting if not turn.goal))
-            _KEPT.append(self.turns)
-        return found
+        return _MATTER_TURNS.get(self.turns, lambda: _matter_turns(self.turns, phase, goal, state),
+                                 (phase, goal, state))
 
 
-_PHASE_TURNS: dict[tuple[int, str, str], tuple[OperatorTurn, ...]] = {}
-_MATTER_TURNS: dict[tuple[int, str, str, str], tuple[Turns, Turns]] = {}
-_KEPT: list[object] = []
-"""What the identity caches' keys stand for, kept alive so that no id is reused."""
+# By identity: hashing the turns themselves would cost more than the lookup.
+_PHASE_TURNS: ByIdentity[tuple[OperatorTurn, ...]] = ByIdentity()
+_MATTER_TURNS: ByIdentity[tuple[Turns, Turns]] = ByIdentity()
+
+
+def _matter_turns(turns: Turns, phase: str, goal: str, state: str) -> tuple[Turns, Turns]:
+    fitting = [turn for turn in turns if turn.phase == phase and state in turn.after]
+    return (tuple(turn for turn in fitting if goal and turn.goal == goal),
+            tuple(turn for turn in fitting if not turn.goal))
 
 
 def _phase_turns(turns: tuple[OperatorTurn, ...], phase: str, goal: str) -> tuple[OperatorTurn, ...]:
@@ -318,15 +314,11 @@ class Scenario:
         """The wrong but plausible answers to a misheard ask of ``goal``: an entry step of another goal of its
         topic (tag) and that step's replies that quote nothing, since the client gave no order number, amount or
         card yet. Empty: the bot falls back instead."""
-        key = (id(goal), voice)  # by identity, as phase_turns: the goals live as long as their cached scenario
-        found = _MISHEARD.get(key)
-        if found is None:
-            found = _MISHEARD[key] = _misheard_as(self.goals, goal, voice)
-            _KEPT.append(goal)
-        return found
+        return _MISHEARD.get(goal, lambda: _misheard_as(self.goals, goal, voice), voice)
 
 
-_MISHEARD: dict[tuple[int, bool], tuple[tuple[Step, Texts], ...]] = {}
+_MISHEARD: ByIdentity[tuple[tuple[Step, Texts], ...]] = ByIdentity()
+"""By identity, as phase_turns: the goals live as long as their cached scenario."""
 
 
 def _misheard_as(goals: tuple[Goal, ...], goal: Goal, voice: bool) -> tuple[tuple[Step, Texts], ...]:
